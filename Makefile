@@ -1,0 +1,103 @@
+# Two commands do everything on a fresh machine:
+#   make run    set up, train if needed, start the action server and the Rasa server
+#   make test   set up, train if needed, run every test
+# Everything else is a step of those two.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV     := .venv
+BIN      := $(VENV)/bin
+PY       := $(BIN)/python
+RASA     := $(BIN)/rasa
+MODEL    := models/calcifications.tar.gz
+SPACY    := build/spacy_pipeline/meta.json
+KB_STAMP := var/.knowledge-loaded
+
+RASA_PORT    ?= 5005
+ACTIONS_PORT ?= 5055
+QUESTIONS    ?= tests/heldout/questions.yml
+
+# Rasa must not phone home (there is no internet here), and TensorFlow need not chatter.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+KNOWLEDGE_FILES := $(wildcard knowledge/*.yml knowledge/entries/*.yml knowledge/sources/*.txt)
+TRAINING_FILES  := config.yml domain.yml $(wildcard data/*.yml)
+
+.PHONY: help setup run shell test evaluate thresholds knowledge spacy train validate lint test-stories pytest clean
+
+help:
+	@echo "make run       set up, train if needed, start the bot (prints how to chat)"
+	@echo "make test      set up, train if needed, run every test"
+	@echo "make evaluate  QUESTIONS=file.yml   score a question file through the running stack"
+
+# --- set-up ------------------------------------------------------------------------------------
+
+$(VENV)/.installed: requirements.lock scripts/find_python.sh
+	@PYTHON_BIN=$$(scripts/find_python.sh) || exit 1; \
+	  echo "Using $$PYTHON_BIN ($$($$PYTHON_BIN --version))"; \
+	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(0 if (3,8) <= sys.version_info[:2] <= (3,10) else 1)'; then \
+	    rm -rf $(VENV) && $$PYTHON_BIN -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --disable-pip-version-check "pip==23.3.2"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip check
+	@touch $@
+
+setup: $(VENV)/.installed $(SPACY) $(KB_STAMP)
+
+$(SPACY): $(VENV)/.installed knowledge/vocabulary.yml $(wildcard spacy_pipeline/*.py)
+	$(PY) -m spacy_pipeline.build --output build/spacy_pipeline
+
+spacy: $(SPACY)
+
+$(KB_STAMP): $(VENV)/.installed $(KNOWLEDGE_FILES) $(wildcard actions/knowledge/*.py)
+	@mkdir -p var
+	$(PY) -m actions.knowledge.build
+	@touch $@
+
+knowledge: $(KB_STAMP)
+
+$(MODEL): $(VENV)/.installed $(SPACY) $(TRAINING_FILES)
+	$(RASA) train --fixed-model-name calcifications --out models --quiet
+
+train: $(MODEL)
+
+# --- running -----------------------------------------------------------------------------------
+
+run: setup $(MODEL)
+	RASA_PORT=$(RASA_PORT) ACTIONS_PORT=$(ACTIONS_PORT) $(PY) -m stack.run
+
+shell: $(VENV)/.installed
+	$(PY) -m stack.chat --url http://localhost:$(RASA_PORT)
+
+evaluate: setup $(MODEL)
+	$(PY) -m evaluation.evaluate $(QUESTIONS) --rasa-url http://localhost:$(RASA_PORT)
+
+thresholds: setup
+	$(PY) -m evaluation.thresholds
+
+# --- tests -------------------------------------------------------------------------------------
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+validate: setup
+	$(PY) -m actions.knowledge.build --check
+	$(RASA) data validate --quiet
+
+test-stories: setup $(MODEL)
+	$(RASA) test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors \
+	  --out build/reports/stories --quiet
+
+pytest: setup $(MODEL)
+	@scripts/ensure_services.sh
+	$(BIN)/pytest
+
+test: lint validate test-stories pytest
+
+clean:
+	rm -rf build var models .pytest_cache

@@ -1,0 +1,49 @@
+"""action_answer: answers a question from the knowledge base, with its source and follow-ups."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer_selection import Question, select_entry
+from actions.base import KnowledgeAction
+from actions.conversation import button_entry_id, latest_intent, mentions
+from actions.knowledge.messages import Messages
+from actions.knowledge.repository import KnowledgeRepository
+from actions.replies import send_answer, send_reply
+
+MAX_REMEMBERED = 50
+
+
+class ActionAnswer(KnowledgeAction):
+    def name(self) -> str:
+        return "action_answer"
+
+    def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeRepository, messages: Messages
+    ) -> List[Dict[str, Any]]:
+        shown = list(tracker.get_slot("shown_entries") or [])
+        question = Question(
+            intent=latest_intent(tracker),
+            mentions=mentions(tracker),
+            entry_id=button_entry_id(tracker),
+            last_topic=tracker.get_slot("topic"),
+            last_entry=tracker.get_slot("last_entry"),
+            shown=shown,
+        )
+        entry = select_entry(kb, question)
+        if entry is None:
+            send_reply(dispatcher, messages, messages.system["no_context"], kb.documents())
+            return []
+        follow_ups = kb.entries(r for r in entry.related if r not in shown) or kb.entries(entry.related)
+        send_answer(dispatcher, messages, entry, follow_ups)
+        shown = ([e for e in shown if e != entry.id] + [entry.id])[-MAX_REMEMBERED:]
+        return [
+            SlotSet("topic", entry.topic),
+            SlotSet("last_entry", entry.id),
+            SlotSet("sources", sorted({s.doc for s in entry.sources})),
+            SlotSet("shown_entries", shown),
+        ]

@@ -1,0 +1,30 @@
+"""action_canned_reply: small talk, out-of-scope, hand-offs and urgent-care advice, worded in
+knowledge/messages.yml and chosen by the intent."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import KnowledgeAction
+from actions.conversation import latest_intent
+from actions.knowledge.messages import Messages
+from actions.knowledge.repository import KnowledgeRepository
+from actions.replies import send_reply
+
+
+class ActionCannedReply(KnowledgeAction):
+    def name(self) -> str:
+        return "action_canned_reply"
+
+    def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeRepository, messages: Messages
+    ) -> List[Dict[str, Any]]:
+        reply = messages.replies.get(latest_intent(tracker)) or messages.system["fallback"]
+        send_reply(dispatcher, messages, reply, kb.documents())
+        topic = reply.topic.split(".")[0]
+        # A hand-off ends the thread of questions: "tell me more" should not continue it.
+        return [SlotSet("topic", topic), SlotSet("last_entry", None)] if topic in ("helpline", "urgent") else []

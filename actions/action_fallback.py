@@ -1,0 +1,43 @@
+"""action_fallback: the two-stage fallback. The first time the bot is unsure it says so and
+offers the likeliest topics as buttons; if the next message is not understood either, it hands
+the person to the helpline rather than guess."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import KnowledgeAction
+from actions.conversation import intent_ranking, previous_bot_metadata
+from actions.knowledge.messages import Messages
+from actions.knowledge.repository import KnowledgeRepository
+from actions.replies import payload, send_reply
+
+MAX_SUGGESTIONS = 3
+MIN_SUGGESTION_CONFIDENCE = 0.05
+
+
+class ActionFallback(KnowledgeAction):
+    def name(self) -> str:
+        return "action_fallback"
+
+    def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeRepository, messages: Messages
+    ) -> List[Dict[str, Any]]:
+        docs = kb.documents()
+        if str(previous_bot_metadata(tracker).get("topic", "")).startswith("fallback"):
+            send_reply(dispatcher, messages, messages.system["not_understood"], docs)
+            return []
+        buttons = []
+        for ranked in intent_ranking(tracker):
+            if len(buttons) == MAX_SUGGESTIONS or ranked.get("confidence", 0) < MIN_SUGGESTION_CONFIDENCE:
+                break
+            spec = kb.intent(ranked.get("name") or "")
+            entries = kb.topic_entries(spec.topic) if spec and spec.topic else []
+            if entries and all(entries[0].id not in b["payload"] for b in buttons):
+                buttons.append({"title": entries[0].title, "payload": payload("choose_entry", entry_id=entries[0].id)})
+        buttons.append({"title": "Talk to a person", "payload": payload("ask_helpline")})
+        send_reply(dispatcher, messages, messages.system["fallback"], docs, buttons=buttons)
+        return []

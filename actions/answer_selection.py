@@ -1,0 +1,67 @@
+"""Chooses the knowledge-base entry that answers a message, from its intent, the concepts it
+names and what the conversation was about. Pure logic over a KnowledgeRepository."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Sequence
+
+from actions.knowledge.repository import ConceptView, EntryView, KnowledgeRepository
+
+
+@dataclass(frozen=True)
+class Question:
+    intent: str
+    mentions: Sequence[str] = ()  # entity values found in the message
+    entry_id: Optional[str] = None  # set by a follow-up button
+    last_topic: Optional[str] = None  # the topic of the previous answer
+    last_entry: Optional[str] = None
+    shown: Sequence[str] = ()  # entries already given in this conversation
+
+
+def _best(
+    entries: List[EntryView], concepts: Sequence[ConceptView], facet: Optional[str] = None
+) -> Optional[EntryView]:
+    """The entry sharing most concepts with the message (earliest on ties), else the first."""
+    if facet:
+        entries = [e for e in entries if facet in e.facets]
+    if not entries:
+        return None
+    wanted = {c.id for c in concepts}
+    return max(entries, key=lambda e: (len(e.concepts & wanted), -e.position))
+
+
+def select_entry(kb: KnowledgeRepository, q: Question) -> Optional[EntryView]:
+    """The entry to answer with, or None when the message does not say enough to choose one."""
+    if q.entry_id:
+        return kb.entry(q.entry_id)
+    spec = kb.intent(q.intent)
+    if spec is None:
+        return None
+    concepts = kb.concepts_for(q.mentions)
+    named_topics = [c.topic for c in concepts if c.topic]
+
+    if spec.contextual:
+        if named_topics:
+            return _best(kb.topic_entries(named_topics[0]), concepts)
+        if q.last_entry:
+            last = kb.entry(q.last_entry)
+            unseen = [r for r in (last.related if last else ()) if r not in q.shown]
+            following = kb.entries(unseen)
+            if following:
+                return following[0]
+            if last:
+                others = [e for e in kb.topic_entries(last.topic) if e.id not in q.shown]
+                return others[0] if others else None
+        return None
+
+    if spec.facet:
+        # "Does it hurt?" is about what the message names, else what was being discussed.
+        subjects = named_topics or ([q.last_topic] if q.last_topic else [])
+        for topic in subjects:
+            if topic != spec.topic:
+                found = _best(kb.topic_entries(topic), concepts, spec.facet)
+                if found:
+                    return found
+
+    return _best(kb.topic_entries(spec.topic), concepts) if spec.topic else None

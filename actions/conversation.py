@@ -1,0 +1,44 @@
+"""What the actions read from the tracker: the latest message, its entities, earlier replies."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+
+ENTRY_ID_ENTITY = "entry_id"
+
+
+def latest_intent(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def intent_ranking(tracker: Tracker) -> List[Dict[str, Any]]:
+    return list(tracker.latest_message.get("intent_ranking") or [])
+
+
+def mentions(tracker: Tracker) -> List[str]:
+    """Values of the entities found in the latest message, except button ids."""
+    return [
+        str(e.get("value"))
+        for e in tracker.latest_message.get("entities") or []
+        if e.get("entity") != ENTRY_ID_ENTITY and e.get("value")
+    ]
+
+
+def button_entry_id(tracker: Tracker) -> Optional[str]:
+    value = next(tracker.get_latest_entity_values(ENTRY_ID_ENTITY), None)
+    return str(value) if value else None
+
+
+def previous_bot_metadata(tracker: Tracker) -> Dict[str, Any]:
+    """Metadata of the last bot message before the latest user message ({} if none)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return {}
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            return event.get("metadata") or {}
+    return {}

@@ -1,0 +1,1 @@
+"""The knowledge base: YAML under `knowledge/`, validated and loaded into a SQL database."""

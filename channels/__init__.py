@@ -1,0 +1,1 @@
+"""Input channels of the project, registered in credentials.yml."""

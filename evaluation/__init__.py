@@ -1,0 +1,1 @@
+"""`make evaluate`: scores a question file through the running bot (shared/eval-format.md)."""

@@ -1,0 +1,1 @@
+"""The project's own spaCy pipeline, assembled offline from spaCy's blank English."""

@@ -1,0 +1,158 @@
+"""The action server and the Rasa server as child processes, with readiness checks."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DEFAULT_MODEL = PROJECT_ROOT / "models" / "calcifications.tar.gz"
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+
+
+def is_up(url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status < 500
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float, log: Path) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}; see {log}:\n{tail(log)}")
+        if is_up(url):
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} not ready after {seconds:.0f}s; see {log}:\n{tail(log)}")
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def write_endpoints(path: Path, actions_port: int, tracker_db: Path) -> Path:
+    """An endpoints file like the project's, pointing at another port and tracker database."""
+    with (PROJECT_ROOT / "endpoints.yml").open() as f:
+        endpoints = yaml.safe_load(f)
+    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
+    endpoints["tracker_store"]["db"] = str(tracker_db)
+    path.write_text(yaml.safe_dump(endpoints))
+    return path
+
+
+@dataclass
+class Stack:
+    """An action server and a Rasa server. `api_token` enables Rasa's HTTP API with that token."""
+
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    model: Path = DEFAULT_MODEL
+    tracker_db: Path = PROJECT_ROOT / "var" / "tracker.db"
+    log_dir: Path = PROJECT_ROOT / "var" / "log"
+    env: Dict[str, str] = field(default_factory=dict)
+    api_token: Optional[str] = None
+    interface: str = "127.0.0.1"
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **QUIET_ENV, **self.env}
+        with open(self.log_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
+            process = subprocess.Popen(
+                args,
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.processes[name] = process
+        return process
+
+    def start_actions(self, timeout: float = 90) -> None:
+        p = self._spawn(
+            "actions", [str(BIN / "rasa"), "run", "actions", "--port", str(self.actions_port), "--actions", "actions"]
+        )
+        wait_until_up(f"{self.actions_url}/health", p, timeout, self.log_dir / "actions.log")
+
+    def start_rasa(self, timeout: float = 180) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        endpoints = write_endpoints(self.log_dir / "endpoints.yml", self.actions_port, self.tracker_db)
+        args = [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(self.model),
+            "--port",
+            str(self.rasa_port),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(PROJECT_ROOT / "credentials.yml"),
+            "--interface",
+            self.interface,
+            "--cors",
+            "*",
+        ]
+        if self.api_token:
+            args += ["--enable-api", "--auth-token", self.api_token]
+        p = self._spawn("rasa", args)
+        wait_until_up(f"{self.rasa_url}/", p, timeout, self.log_dir / "rasa.log")
+
+    def start(self) -> Stack:
+        try:
+            self.start_actions()
+            self.start_rasa()
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop_process(self, name: str) -> None:
+        p = self.processes.pop(name, None)
+        if p and p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            self.stop_process(name)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)

@@ -1,0 +1,60 @@
+"""`make run`: starts the action server and the Rasa server on the embedded defaults, prints
+how to chat, and stops both on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+from stack.processes import Stack
+
+
+def main() -> int:
+    stack = Stack(
+        rasa_port=int(os.environ.get("RASA_PORT", 5005)),
+        actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
+        interface=os.environ.get("RASA_INTERFACE", "127.0.0.1"),
+    )
+    print("Starting the action server and the Rasa server (about a minute)...", flush=True)
+    try:
+        stack.start()
+    except RuntimeError as e:
+        print(f"Could not start the bot: {e}", file=sys.stderr)
+        return 1
+    url = stack.rasa_url
+    print(
+        f"""
+The bot is running.
+  Rasa server:    {url}   (REST channel: {url}/webhooks/rest/webhook)
+  Action server:  {stack.actions_url}
+  Logs:           {stack.log_dir}
+
+Chat in the terminal:   make shell     (in another terminal)
+Or over HTTP:
+  curl -s -X POST {url}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+       -d '{{"sender": "me", "message": "will the clip set off airport alarms?"}}'
+
+Press Ctrl-C to stop.""",
+        flush=True,
+    )
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    try:
+        while not stopping:
+            for name, p in list(stack.processes.items()):
+                if p.poll() is not None:
+                    print(f"The {name} process stopped (exit {p.returncode}); see {stack.log_dir}.", file=sys.stderr)
+                    stopping.append(True)
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("Stopping...", flush=True)
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Shared fixtures. One knowledge database and one running stack (action server + Rasa server,
+REST channel, SQLite tracker store) serve every test that needs them: starting Rasa takes most
+of a minute and a gigabyte, so it happens once per test run."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+import requests
+
+from actions.knowledge.build import load
+from actions.knowledge.source_files import read_knowledge
+from stack.processes import DEFAULT_MODEL, PROJECT_ROOT, Stack, new_token
+
+RASA_PORT = int(os.environ.get("TEST_RASA_PORT", 5105))
+ACTIONS_PORT = int(os.environ.get("TEST_ACTIONS_PORT", 5155))
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("run")
+
+
+@pytest.fixture(scope="session")
+def knowledge_db_url(run_dir: Path) -> str:
+    url = f"sqlite:///{run_dir / 'knowledge.db'}"
+    load(read_knowledge(), url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def stack(run_dir: Path, knowledge_db_url: str) -> Iterator[Stack]:
+    assert DEFAULT_MODEL.exists(), "no trained model: run the tests with `make test`"
+    s = Stack(
+        rasa_port=RASA_PORT,
+        actions_port=ACTIONS_PORT,
+        tracker_db=run_dir / "tracker.db",
+        log_dir=run_dir / "logs",
+        env={"KNOWLEDGE_DB_URL": knowledge_db_url},
+        api_token=new_token(),
+    )
+    s.start()
+    yield s
+    s.stop()
+
+
+class Chat:
+    """A patient talking to the running bot through the REST channel."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.sender = f"test-{uuid.uuid4().hex}"
+        self.http = requests.Session()
+
+    def post(self, body: Any) -> requests.Response:
+        return self.http.post(f"{self.stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+
+    def say(self, text: str) -> List[Dict[str, Any]]:
+        r = self.post({"sender": self.sender, "message": text})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def topic(self, text: str) -> str:
+        return (self.say(text)[-1].get("metadata") or {}).get("topic")
+
+    def tracker(self) -> Dict[str, Any]:
+        r = self.http.get(
+            f"{self.stack.rasa_url}/conversations/{self.sender}/tracker",
+            params={"token": self.stack.api_token},
+            timeout=30,
+        )
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+@pytest.fixture
+def chat(stack: Stack) -> Chat:
+    return Chat(stack)
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT_ROOT

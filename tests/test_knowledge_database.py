@@ -1,0 +1,130 @@
+"""Loading the knowledge base into SQLite and PostgreSQL, idempotently, and reading it back."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Iterator
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from actions.answer_selection import Question, select_entry
+from actions.knowledge import models
+from actions.knowledge.build import load, main
+from actions.knowledge.repository import KnowledgeRepository
+from actions.knowledge.source_files import read_knowledge
+from tests.conftest import POSTGRES_ADMIN_URL
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    name = f"kb_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    from actions.knowledge.database import engine_for
+
+    engine_for(url).dispose()
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kb.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def _counts(url: str) -> dict:
+    engine = create_engine(url, future=True)
+    with engine.connect() as c:
+        counts = {
+            t.name: c.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in models.Base.metadata.sorted_tables
+        }
+    engine.dispose()
+    return counts
+
+
+def test_load_is_idempotent(db_url: str) -> None:
+    kf = read_knowledge()
+    load(kf, db_url, force=True)
+    first = _counts(db_url)
+    assert load(kf, db_url) is False, "unchanged content must not be reloaded"
+    assert load(kf, db_url, force=True) is True
+    assert _counts(db_url) == first
+    assert first["kb_entries"] == len(kf.entries)
+    assert first["kb_documents"] == 2
+
+
+def test_entries_read_back_with_sources_and_related(db_url: str) -> None:
+    load(read_knowledge(), db_url)
+    with KnowledgeRepository(db_url) as kb:
+        entry = kb.entry("marker_clip")
+        assert entry is not None and entry.topic == "marker_clip"
+        assert entry.sources and all(s.citation for s in entry.sources)
+        assert all(kb.entry(r) for r in entry.related)
+        assert kb.intent("ask_marker_clip").topic == "marker_clip"
+        assert kb.documents()["004"]["kind"] == "reviewed_patient_leaflet"
+
+
+def test_build_cli_reports_what_it_did(tmp_path, capsys) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert main(["--db-url", url]) == 0
+    assert "loaded" in capsys.readouterr().out
+    assert main(["--db-url", url]) == 0
+    assert "unchanged" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory) -> Iterator[KnowledgeRepository]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('sel') / 'kb.db'}"
+    load(read_knowledge(), url)
+    with KnowledgeRepository(url) as repo:
+        yield repo
+
+
+@pytest.mark.parametrize(
+    "question, expected_topic",
+    [
+        (Question(intent="ask_marker_clip", mentions=["airport"]), "marker_clip"),
+        (Question(intent="ask_feel_pain"), "feel_pain"),
+        (Question(intent="ask_feel_pain", last_topic="vacuum_biopsy"), "vacuum_biopsy"),
+        (Question(intent="ask_feel_pain", last_topic="core_biopsy"), "core_biopsy"),
+        (Question(intent="ask_feel_pain", mentions=["vacuum biopsy"], last_topic="core_biopsy"), "vacuum_biopsy"),
+        (Question(intent="ask_more", mentions=["mammotome"], last_topic="core_biopsy"), "vacuum_biopsy"),
+        (Question(intent="ask_more", mentions=["wire"]), "wire_localisation"),
+        (Question(intent="ask_progesterone"), "progesterone_claim"),
+    ],
+)
+def test_the_entry_follows_intent_concepts_and_context(
+    kb: KnowledgeRepository, question: Question, expected_topic: str
+) -> None:
+    entry = select_entry(kb, question)
+    assert entry is not None and entry.topic == expected_topic
+
+
+def test_a_named_concept_picks_the_specific_entry(kb: KnowledgeRepository) -> None:
+    airport = select_entry(kb, Question(intent="ask_marker_clip", mentions=["airport security"]))
+    mri = select_entry(kb, Question(intent="ask_marker_clip", mentions=["MRI scan"]))
+    plain = select_entry(kb, Question(intent="ask_marker_clip"))
+    assert "airport" in airport.answer.lower()
+    assert "mri" in mri.answer.lower()
+    assert plain.id == "marker_clip"
+
+
+def test_tell_me_more_gives_something_not_yet_shown(kb: KnowledgeRepository) -> None:
+    first = kb.entry("marker_clip")
+    more = select_entry(
+        kb, Question(intent="ask_more", last_topic="marker_clip", last_entry="marker_clip", shown=["marker_clip"])
+    )
+    assert more is not None and more.id != first.id
+
+
+def test_a_follow_up_with_nothing_to_follow_is_not_guessed(kb: KnowledgeRepository) -> None:
+    assert select_entry(kb, Question(intent="ask_more")) is None
+    assert select_entry(kb, Question(intent="no_such_intent")) is None

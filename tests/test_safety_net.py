@@ -1,0 +1,93 @@
+"""The safety net's rules (knowledge/safety.yml): what each must catch and what it must leave
+to the classifier. Add a line here whenever a rule changes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlu_components.safety_net import first_match, load_rules
+from stack.processes import PROJECT_ROOT
+from tests.conftest import Chat
+
+RULES = load_rules(PROJECT_ROOT / "knowledge" / "safety.yml")
+
+CAUGHT = {
+    "self_harm": [
+        "honestly i keep thinking about killing myself",
+        "I don't want to be alive if it's cancer",
+        "everyone would be better off without me",
+        "i've been self harming again since the recall",
+        "thinking of ending it all tbh",
+        "Sometimes I think there's no point in living",
+    ],
+    "heavy_bleeding": [
+        "the biopsy site is bleeding through the dressing",
+        "blood is pouring out where the wire went in",
+        "theres so much blood after my op what do i do",
+        "it bled heavily all night",
+    ],
+    "infection_signs": [
+        "I've got a fever and the biopsy area is really sore",
+        "my boob is hot and red since the op",
+        "feeling shivery and hot and cold 3 days after the procedure",
+        "there's pus coming from the wound",
+    ],
+    "asks_for_a_decision_or_diagnosis": [
+        "Should I have the surgery or just wait and see?",
+        "do i have cancer",
+        "have i got breast cancer then",
+        "they put M3 on the form",
+        "what does indeterminate mean for me",
+        "my biopsy result came back and I don't know what to think, what should I do now?",
+    ],
+}
+
+LEFT_ALONE = [
+    "will I bleed after a core biopsy?",
+    "can an infection in the breast cause calcifications?",
+    "do calcifications give you a temperature",
+    "I was told I have calcifications, what are they?",
+    "should I tell the doctor about the clip before an MRI?",
+    "what do I do if the wire feels uncomfortable while it's in?",
+    "is it normal to be sore after the operation",
+    "does the vacuum biopsy hurt",
+    "are calcifications cancer?",
+    "I'm worried, what should I keep an eye on?",
+    "do I need vitamin b12",
+]
+
+
+@pytest.mark.parametrize("rule, text", [(r, t) for r, texts in CAUGHT.items() for t in texts])
+def test_rule_catches(rule: str, text: str) -> None:
+    found = first_match(RULES, text)
+    assert found is not None and found.name == rule, text
+
+
+@pytest.mark.parametrize("text", LEFT_ALONE)
+def test_general_questions_are_left_to_the_classifier(text: str) -> None:
+    assert first_match(RULES, text) is None
+
+
+def test_rules_file_names_only_domain_intents() -> None:
+    import yaml
+
+    intents = set(yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["intents"])
+    assert {r.intent for r in RULES} <= intents
+    assert all(isinstance(r.name, str) and r.patterns for r in RULES)
+
+
+def test_the_running_bot_applies_the_safety_net(chat: Chat) -> None:
+    reply = chat.say("to be honest i've been thinking about hurting myself")
+    assert reply[0]["metadata"]["topic"] == "urgent.self_harm"
+    assert "116 123" in reply[0]["text"]
+    user = [e for e in chat.tracker()["events"] if e["event"] == "user"][-1]
+    assert user["parse_data"]["safety_net"] == "self_harm"
+
+
+def test_rules_path_is_the_configured_one() -> None:
+    import yaml
+
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
+    net = next(c for c in config["pipeline"] if c["name"].endswith("SafetyNet"))
+    assert Path(net["rules_file"]) == Path("knowledge/safety.yml")

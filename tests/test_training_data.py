@@ -1,0 +1,70 @@
+"""Consistency of the training data, the domain and the knowledge base, and the held-out rule:
+no held-out question is in the training data."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from actions.knowledge.source_files import read_knowledge
+from stack.processes import PROJECT_ROOT
+
+
+def _nlu_examples() -> dict:
+    data = yaml.safe_load((PROJECT_ROOT / "data" / "nlu.yml").read_text())
+    out = {}
+    for block in data["nlu"]:
+        if "intent" in block:
+            out[block["intent"]] = [
+                line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")
+            ]
+    return out
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def test_no_held_out_question_is_in_the_training_data() -> None:
+    trained = {_norm(e) for examples in _nlu_examples().values() for e in examples}
+    questions = yaml.safe_load((PROJECT_ROOT / "tests" / "heldout" / "questions.yml").read_text())
+    texts = [q["text"] for q in questions] + [c for q in questions for c in q.get("context", [])]
+    leaked = [t for t in texts if _norm(t) in trained]
+    assert leaked == []
+
+
+def test_held_out_set_covers_every_topic_and_kind() -> None:
+    questions = yaml.safe_load((PROJECT_ROOT / "tests" / "heldout" / "questions.yml").read_text())
+    kinds = [q["kind"] for q in questions]
+    assert len(questions) >= 150
+    assert kinds.count("out_of_scope") >= 20 and kinds.count("escalate") >= 20
+    accepted = {a for q in questions if q["kind"] == "in_scope" for a in q["accept"]}
+    assert set(read_knowledge().answer_topics) <= accepted
+
+
+def test_domain_intents_are_trained_or_sent_by_buttons() -> None:
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    trained = set(_nlu_examples())
+    assert set(domain["intents"]) - trained == {"choose_entry"}
+    assert trained <= set(domain["intents"])
+
+
+def test_every_answer_intent_is_in_the_domain_and_answered_by_the_knowledge_base() -> None:
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    mapped = {i.intent for i in read_knowledge().intents}
+    assert mapped <= set(domain["intents"])
+    asks = {i for i in domain["intents"] if i.startswith("ask_")}
+    assert asks == mapped
+
+
+def test_domain_entities_are_the_vocabulary_labels() -> None:
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    labels = {c.label for c in read_knowledge().concepts}
+    assert set(domain["entities"]) == labels | {"entry_id"}
+
+
+def test_every_messages_reply_intent_is_in_the_domain() -> None:
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    replies = yaml.safe_load((PROJECT_ROOT / "knowledge" / "messages.yml").read_text())["replies"]
+    assert set(replies) <= set(domain["intents"])

@@ -12,7 +12,7 @@ from actions.answer_selection import Question, select_entry
 from actions.base import KnowledgeAction
 from actions.conversation import button_entry_id, latest_intent, mentions
 from actions.knowledge.messages import Messages
-from actions.knowledge.repository import KnowledgeRepository
+from actions.knowledge.repository import EntryView, KnowledgeRepository
 from actions.replies import send_answer, send_reply
 
 MAX_REMEMBERED = 50
@@ -38,12 +38,20 @@ class ActionAnswer(KnowledgeAction):
         if entry is None:
             send_reply(dispatcher, messages, messages.system["no_context"], kb.documents())
             return []
-        follow_ups = kb.entries(r for r in entry.related if r not in shown) or kb.entries(entry.related)
-        send_answer(dispatcher, messages, entry, follow_ups)
-        shown = ([e for e in shown if e != entry.id] + [entry.id])[-MAX_REMEMBERED:]
-        return [
-            SlotSet("topic", entry.topic),
-            SlotSet("last_entry", entry.id),
-            SlotSet("sources", sorted({s.doc for s in entry.sources})),
-            SlotSet("shown_entries", shown),
-        ]
+        return answer_with(dispatcher, tracker, kb, messages, entry)
+
+
+def answer_with(
+    dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeRepository, messages: Messages, entry: EntryView
+) -> List[Dict[str, Any]]:
+    """Sends the entry as the answer, with follow-ups not yet shown, and remembers it."""
+    shown = list(tracker.get_slot("shown_entries") or [])
+    follow_ups = kb.entries(r for r in entry.related if r not in shown) or kb.entries(entry.related)
+    send_answer(dispatcher, messages, entry, follow_ups)
+    shown = ([e for e in shown if e != entry.id] + [entry.id])[-MAX_REMEMBERED:]
+    return [
+        SlotSet("topic", entry.topic),
+        SlotSet("last_entry", entry.id),
+        SlotSet("sources", sorted({s.doc for s in entry.sources})),
+        SlotSet("shown_entries", shown),
+    ]

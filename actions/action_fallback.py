@@ -1,6 +1,7 @@
-"""action_fallback: the two-stage fallback. The first time the bot is unsure it says so and
-offers the likeliest topics as buttons; if the next message is not understood either, it hands
-the person to the helpline rather than guess."""
+"""action_fallback: the two-stage fallback. A short message that points back at the topic being
+discussed ("does it have to come out?") is answered from that topic. Otherwise, the first time
+the bot is unsure it says so and offers the likeliest topics as buttons; if the next message is
+not understood either, it hands the person to the helpline rather than guess."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any, Dict, List
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.action_answer import answer_with
+from actions.answer_selection import follow_up_entry
 from actions.base import KnowledgeAction
 from actions.conversation import intent_ranking, previous_bot_metadata
 from actions.knowledge.messages import Messages
@@ -26,6 +29,9 @@ class ActionFallback(KnowledgeAction):
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeRepository, messages: Messages
     ) -> List[Dict[str, Any]]:
+        entry = follow_up_entry(kb, tracker.latest_message.get("text") or "", tracker.get_slot("topic"))
+        if entry is not None:
+            return answer_with(dispatcher, tracker, kb, messages, entry)
         docs = kb.documents()
         if str(previous_bot_metadata(tracker).get("topic", "")).startswith("fallback"):
             send_reply(dispatcher, messages, messages.system["not_understood"], docs)

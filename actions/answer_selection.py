@@ -3,8 +3,9 @@ names and what the conversation was about. Pure logic over a KnowledgeRepository
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Set
 
 from actions.knowledge.repository import ConceptView, EntryView, KnowledgeRepository
 
@@ -65,3 +66,74 @@ def select_entry(kb: KnowledgeRepository, q: Question) -> Optional[EntryView]:
                     return found
 
     return _best(kb.topic_entries(spec.topic), concepts) if spec.topic else None
+
+
+ANAPHORA = {"it", "its", "they", "them", "those", "these", "that", "this", "one", "ones", "there", "other"}
+STOPWORDS = ANAPHORA | {
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "but",
+    "so",
+    "is",
+    "are",
+    "was",
+    "be",
+    "do",
+    "does",
+    "did",
+    "can",
+    "will",
+    "would",
+    "i",
+    "you",
+    "me",
+    "my",
+    "your",
+    "to",
+    "of",
+    "in",
+    "on",
+    "for",
+    "at",
+    "with",
+    "what",
+    "how",
+    "why",
+    "when",
+    "if",
+    "have",
+    "has",
+    "get",
+    "about",
+    "any",
+    "then",
+    "though",
+    "just",
+    "really",
+}
+MAX_FOLLOW_UP_WORDS = 15
+ANSWER_TOPICS_EXCLUDED = {"helpline"}
+
+
+def _stems(text: str) -> Set[str]:
+    words = re.findall(r"[a-z]+", text.lower())
+    return {re.sub(r"(ing|ed|es|s)$", "", w) for w in words if w not in STOPWORDS and len(w) > 2}
+
+
+def follow_up_entry(kb: KnowledgeRepository, text: str, last_topic: Optional[str]) -> Optional[EntryView]:
+    """For a short message the classifier was unsure about that points back at the topic being
+    discussed ("does it have to come out?" after the marker clip), the entry of that topic that
+    shares most words with it (the topic's default when none does). None otherwise."""
+    words = re.findall(r"[a-z']+", text.lower())
+    if not last_topic or last_topic in ANSWER_TOPICS_EXCLUDED or len(words) > MAX_FOLLOW_UP_WORDS:
+        return None
+    if not ANAPHORA & {w.split("'")[0] for w in words}:
+        return None
+    entries = kb.topic_entries(last_topic)
+    if not entries:
+        return None
+    asked = _stems(text)
+    return max(entries, key=lambda e: (2 * len(asked & _stems(e.title)) + len(asked & _stems(e.answer)), -e.position))

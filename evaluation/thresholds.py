@@ -9,6 +9,7 @@ each candidate threshold the share of knowledge questions that would be answered
 wrong (a confident wrong answer) or sent to the fallback. The held-out set under tests/ is not
 used here: it stays unseen until the final check.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,6 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import yaml
@@ -24,8 +24,13 @@ import yaml
 from stack.processes import BIN, PROJECT_ROOT
 
 OUT = PROJECT_ROOT / "build" / "reports" / "thresholds"
-ESCALATION = {"personal_situation": "helpline", "express_distress": "helpline", "ask_helpline": "helpline",
-              "urgent_physical": "urgent", "urgent_self_harm": "urgent"}
+ESCALATION = {
+    "personal_situation": "helpline",
+    "express_distress": "helpline",
+    "ask_helpline": "helpline",
+    "urgent_physical": "urgent",
+    "urgent_self_harm": "urgent",
+}
 
 
 def topic_of(intent: str, answer_intents: Dict[str, str]) -> Optional[str]:
@@ -38,11 +43,32 @@ def cross_validate(folds: int) -> List[dict]:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     subprocess.run(
-        [str(BIN / "rasa"), "test", "nlu", "--nlu", "data/nlu.yml", "--config", str(OUT / "config.yml"),
-         "--cross-validation", "--folds", str(folds), "--out", str(OUT), "--successes", "--errors", "--quiet"],
-        cwd=PROJECT_ROOT, check=True,
+        [
+            str(BIN / "rasa"),
+            "test",
+            "nlu",
+            "--nlu",
+            "data/nlu.yml",
+            "--config",
+            str(OUT / "config.yml"),
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--out",
+            str(OUT),
+            "--successes",
+            "--errors",
+            "--quiet",
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
     )
-    rows = []
+    return read_rows()
+
+
+def read_rows() -> List[dict]:
+    """The out-of-fold predictions written by the last cross-validation run."""
+    rows: List[dict] = []
     for name in ("intent_successes.json", "intent_errors.json"):
         path = OUT / name
         if path.exists():
@@ -69,8 +95,9 @@ def analyse(rows: List[dict]) -> List[Tuple[float, float, float, float]]:
     print("\nthreshold  answered_right  answered_wrong  to_fallback   (knowledge questions)")
     for t in [x / 20 for x in range(2, 19)]:
         right = sum(c >= t and answer_intents.get(p) == answer_intents[g] for g, p, c in questions) / len(questions)
-        wrong = sum(c >= t and p in answer_intents and answer_intents[p] != answer_intents[g]
-                    for g, p, c in questions) / len(questions)
+        wrong = sum(
+            c >= t and p in answer_intents and answer_intents[p] != answer_intents[g] for g, p, c in questions
+        ) / len(questions)
         fallback = sum(c < t for _, _, c in questions) / len(questions)
         table.append((t, right, wrong, fallback))
         print(f"{t:9.2f}  {right:14.3f}  {wrong:14.3f}  {fallback:11.3f}")
@@ -82,10 +109,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="analyse the last run's output again")
     args = parser.parse_args(argv)
-    if args.reuse:
-        rows = json.loads((OUT / "intent_successes.json").read_text()) + json.loads((OUT / "intent_errors.json").read_text())
-    else:
-        rows = cross_validate(args.folds)
+    rows = read_rows() if args.reuse else cross_validate(args.folds)
     analyse(rows)
     return 0
 

@@ -6,11 +6,12 @@ thought, so a typo or an unusual phrasing never turns an urgent message into a l
 The patterns are read when the model is loaded, so editing safety.yml needs a restart, not a
 retrain. The rule that fired is added to the parse result as `safety_net`.
 """
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Pattern, Text
+from typing import Any, Dict, List, Optional, Pattern
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -54,17 +55,20 @@ def first_match(rules: List[SafetyRule], text: str) -> Optional[SafetyRule]:
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class SafetyNet(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"rules_file": "knowledge/safety.yml"}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self.rules = load_rules(Path(config["rules_file"]))
 
     @classmethod
     def create(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SafetyNet":
+    ) -> SafetyNet:
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -72,7 +76,8 @@ class SafetyNet(GraphComponent):
             rule = first_match(self.rules, message.get(TEXT) or "")
             if rule is None:
                 continue
-            others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in (rule.intent, "nlu_fallback")]
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            others = [r for r in ranking if r.get("name") not in (rule.intent, "nlu_fallback")]
             message.set(INTENT, {"name": rule.intent, "confidence": 1.0}, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [{"name": rule.intent, "confidence": 1.0}, *others], add_to_output=True)
             message.set("safety_net", rule.name, add_to_output=True)

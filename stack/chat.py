@@ -3,6 +3,7 @@ with their sources, follow-up buttons as numbers.
 
     python -m stack.chat [--url http://localhost:5005]
 """
+
 from __future__ import annotations
 
 import argparse

@@ -188,3 +188,18 @@ def test_feedback_is_recorded_for_the_answer_it_rates(stack: Stack) -> None:
 def test_tell_me_more_without_a_subject_asks_rather_than_guesses(stack: Stack) -> None:
     result = run_action(stack, "action_answer", conversation(user("tell me more", "ask_more")))
     assert topics(result) == ["fallback"]
+
+
+def test_an_unsure_follow_up_is_answered_from_the_topic_being_discussed(stack: Stack) -> None:
+    ranking = [{"name": "ask_definition", "confidence": 0.3}]
+    result = run_action(
+        stack,
+        "action_fallback",
+        conversation(
+            slot("topic", "marker_clip"),
+            slot("last_entry", "marker_clip"),
+            user("and can that stay in forever", "nlu_fallback", ranking=ranking),
+        ),
+    )
+    assert topics(result)[0].startswith("marker_clip")
+    assert slots(result)["topic"] == "marker_clip"

@@ -128,3 +128,20 @@ def test_tell_me_more_gives_something_not_yet_shown(kb: KnowledgeRepository) -> 
 def test_a_follow_up_with_nothing_to_follow_is_not_guessed(kb: KnowledgeRepository) -> None:
     assert select_entry(kb, Question(intent="ask_more")) is None
     assert select_entry(kb, Question(intent="no_such_intent")) is None
+
+
+def test_an_unsure_pronoun_follow_up_stays_with_the_topic(kb: KnowledgeRepository) -> None:
+    from actions.answer_selection import follow_up_entry
+
+    entry = follow_up_entry(kb, "what metal is it made of then", "marker_clip")
+    assert entry is not None and entry.id == "marker_clip.titanium"
+    assert follow_up_entry(kb, "and does that stay in for good", "marker_clip").topic == "marker_clip"
+
+
+def test_no_follow_up_without_a_topic_a_pronoun_or_when_long(kb: KnowledgeRepository) -> None:
+    from actions.answer_selection import follow_up_entry
+
+    assert follow_up_entry(kb, "is it titanium?", None) is None
+    assert follow_up_entry(kb, "titanium?", "marker_clip") is None
+    assert follow_up_entry(kb, "is it " + "very " * 20 + "long", "marker_clip") is None
+    assert follow_up_entry(kb, "is it open on sundays", "helpline") is None

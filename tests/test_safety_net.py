@@ -1,5 +1,6 @@
 """The safety net's rules (knowledge/safety.yml): what each must catch and what it must leave
 to the classifier. Add a line here whenever a rule changes."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -90,7 +90,7 @@ validate: setup
 	$(RASA) data validate --quiet
 
 test-stories: setup $(MODEL)
-	$(RASA) test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors \
+	$(RASA) test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors --e2e \
 	  --out build/reports/stories --quiet
 
 pytest: setup $(MODEL)

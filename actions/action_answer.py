@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer_selection import Question, select_entry
+from actions.answer_selection import Question, follow_up_entry, select_entry
 from actions.base import KnowledgeAction
 from actions.conversation import button_entry_id, latest_intent, mentions
 from actions.knowledge.messages import Messages
@@ -16,6 +16,10 @@ from actions.knowledge.repository import EntryView, KnowledgeRepository
 from actions.replies import send_answer, send_reply
 
 MAX_REMEMBERED = 50
+# A short pointing follow-up that names nothing ("how long does it stay in?") and shares this much
+# with an entry of the topic being discussed (two title words) is answered from that topic,
+# whatever the intent.
+STAYS_ON_TOPIC = 4
 
 
 class ActionAnswer(KnowledgeAction):
@@ -26,6 +30,7 @@ class ActionAnswer(KnowledgeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeRepository, messages: Messages
     ) -> List[Dict[str, Any]]:
         shown = list(tracker.get_slot("shown_entries") or [])
+        text = tracker.latest_message.get("text") or ""
         question = Question(
             intent=latest_intent(tracker),
             mentions=mentions(tracker),
@@ -34,7 +39,9 @@ class ActionAnswer(KnowledgeAction):
             last_entry=tracker.get_slot("last_entry"),
             shown=shown,
         )
-        entry = select_entry(kb, question)
+        pointing_back = not question.entry_id and not question.mentions
+        entry = follow_up_entry(kb, text, question.last_topic, STAYS_ON_TOPIC) if pointing_back else None
+        entry = entry or select_entry(kb, question)
         if entry is None:
             send_reply(dispatcher, messages, messages.system["no_context"], kb.documents())
             return []

@@ -32,6 +32,24 @@ def _best(
     return max(entries, key=lambda e: (len(e.concepts & wanted), -e.position))
 
 
+def _facet_entry(
+    kb: KnowledgeRepository, topic: str, concepts: Sequence[ConceptView], facet: str, exclude: str
+) -> Optional[EntryView]:
+    """The topic's entry with the facet; failing that, one in a topic its entries relate to
+    (pain after "the operation" is answered by surgery recovery)."""
+    entries = kb.topic_entries(topic)
+    found = _best(entries, concepts, facet)
+    if found:
+        return found
+    related_topics = dict.fromkeys(r.split(".")[0] for e in entries for r in e.related)
+    for related in related_topics:
+        if related not in (topic, exclude):
+            found = _best(kb.topic_entries(related), concepts, facet)
+            if found:
+                return found
+    return None
+
+
 def select_entry(kb: KnowledgeRepository, q: Question) -> Optional[EntryView]:
     """The entry to answer with, or None when the message does not say enough to choose one."""
     if q.entry_id:
@@ -61,7 +79,7 @@ def select_entry(kb: KnowledgeRepository, q: Question) -> Optional[EntryView]:
         subjects = named_topics or ([q.last_topic] if q.last_topic else [])
         for topic in subjects:
             if topic != spec.topic:
-                found = _best(kb.topic_entries(topic), concepts, spec.facet)
+                found = _facet_entry(kb, topic, concepts, spec.facet, exclude=spec.topic)
                 if found:
                     return found
 
@@ -123,17 +141,24 @@ def _stems(text: str) -> Set[str]:
     return {re.sub(r"(ing|ed|es|s)$", "", w) for w in words if w not in STOPWORDS and len(w) > 2}
 
 
-def follow_up_entry(kb: KnowledgeRepository, text: str, last_topic: Optional[str]) -> Optional[EntryView]:
-    """For a short message the classifier was unsure about that points back at the topic being
-    discussed ("does it have to come out?" after the marker clip), the entry of that topic that
-    shares most words with it (the topic's default when none does). None otherwise."""
+def follow_up_entry(
+    kb: KnowledgeRepository, text: str, last_topic: Optional[str], min_score: int = 0
+) -> Optional[EntryView]:
+    """For a short message that points back at the topic being discussed ("does it have to come
+    out?" after the marker clip), the entry of that topic sharing most words with it (title words
+    count twice). None when the message is long, has no pointing word, nothing is being discussed,
+    or no entry scores at least `min_score`."""
     words = re.findall(r"[a-z']+", text.lower())
     if not last_topic or last_topic in ANSWER_TOPICS_EXCLUDED or len(words) > MAX_FOLLOW_UP_WORDS:
         return None
     if not ANAPHORA & {w.split("'")[0] for w in words}:
         return None
-    entries = kb.topic_entries(last_topic)
-    if not entries:
-        return None
     asked = _stems(text)
-    return max(entries, key=lambda e: (2 * len(asked & _stems(e.title)) + len(asked & _stems(e.answer)), -e.position))
+    scored = [
+        (2 * len(asked & _stems(e.title)) + len(asked & _stems(e.answer)), -e.position, e)
+        for e in kb.topic_entries(last_topic)
+    ]
+    if not scored:
+        return None
+    score, _, entry = max(scored, key=lambda t: t[:2])
+    return entry if score >= min_score else None

@@ -57,7 +57,6 @@ def cross_validate(folds: int) -> List[dict]:
             "--out",
             str(OUT),
             "--successes",
-            "--errors",
             "--quiet",
         ],
         cwd=PROJECT_ROOT,

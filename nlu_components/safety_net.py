@@ -3,8 +3,14 @@ the patterns in knowledge/safety.yml (thoughts of self-harm, heavy bleeding, fev
 procedure, asking the bot to decide or diagnose) get that intent whatever the statistical model
 thought, so a typo or an unusual phrasing never turns an urgent message into a leaflet answer.
 
+It also weighs the two kinds of mistake unequally: handing someone to the helpline who did not
+need it costs a phone number, missing someone who did can cost much more. So when the classifier
+gives a hand-off or urgent intent at least `escalation_floor` confidence, that intent wins even if
+another scored higher.
+
 The patterns are read when the model is loaded, so editing safety.yml needs a restart, not a
-retrain. The rule that fired is added to the parse result as `safety_net`.
+retrain. What fired is added to the parse result as `safety_net` (a rule name, or
+`escalation_floor`).
 """
 
 from __future__ import annotations
@@ -56,10 +62,21 @@ def first_match(rules: List[SafetyRule], text: str) -> Optional[SafetyRule]:
 class SafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"rules_file": "knowledge/safety.yml"}
+        return {
+            "rules_file": "knowledge/safety.yml",
+            "escalation_intents": ["urgent_self_harm", "urgent_physical", "personal_situation", "express_distress"],
+            "escalation_floor": 0.3,
+        }
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.rules = load_rules(Path(config["rules_file"]))
+        self.escalation_intents = list(config["escalation_intents"])
+        self.escalation_floor = float(config["escalation_floor"])
+
+    def _escalation(self, ranking: List[Dict[str, Any]]) -> Optional[str]:
+        """The most urgent hand-off intent scoring at least the floor, if any."""
+        scores = {r.get("name"): r.get("confidence") or 0.0 for r in ranking}
+        return next((i for i in self.escalation_intents if scores.get(i, 0.0) >= self.escalation_floor), None)
 
     @classmethod
     def create(
@@ -73,12 +90,17 @@ class SafetyNet(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            rule = first_match(self.rules, message.get(TEXT) or "")
-            if rule is None:
-                continue
             ranking = message.get(INTENT_RANKING_KEY) or []
-            others = [r for r in ranking if r.get("name") not in (rule.intent, "nlu_fallback")]
-            message.set(INTENT, {"name": rule.intent, "confidence": 1.0}, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [{"name": rule.intent, "confidence": 1.0}, *others], add_to_output=True)
-            message.set("safety_net", rule.name, add_to_output=True)
+            rule = first_match(self.rules, message.get(TEXT) or "")
+            if rule is not None:
+                intent, reason = rule.intent, rule.name
+            else:
+                intent, reason = self._escalation(ranking), "escalation_floor"
+            current = (message.get(INTENT) or {}).get("name")
+            if intent is None or (current == intent and rule is None):
+                continue
+            others = [r for r in ranking if r.get("name") not in (intent, "nlu_fallback")]
+            message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}, *others], add_to_output=True)
+            message.set("safety_net", reason, add_to_output=True)
         return messages

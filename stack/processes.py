@@ -126,7 +126,7 @@ class Stack:
             "*",
         ]
         if self.api_token:
-            args += ["--enable-api", "--auth-token", self.api_token]
+            args += ["--enable-api", f"--auth-token={self.api_token}"]
         p = self._spawn("rasa", args)
         wait_until_up(f"{self.rasa_url}/", p, timeout, self.log_dir / "rasa.log")
 

@@ -203,3 +203,29 @@ def test_an_unsure_follow_up_is_answered_from_the_topic_being_discussed(stack: S
     )
     assert topics(result)[0].startswith("marker_clip")
     assert slots(result)["topic"] == "marker_clip"
+
+
+def test_a_pointing_follow_up_that_matches_the_topic_stays_on_it(stack: Stack) -> None:
+    result = run_action(
+        stack,
+        "action_answer",
+        conversation(
+            slot("topic", "wire_localisation"),
+            slot("last_entry", "wire_localisation"),
+            user("and how long does it stay in for", "ask_surgery_recovery"),
+        ),
+    )
+    assert topics(result)[0] == "wire_localisation.how_long"
+
+
+def test_a_follow_up_naming_something_else_is_not_held_to_the_topic(stack: Stack) -> None:
+    result = run_action(
+        stack,
+        "action_answer",
+        conversation(
+            slot("topic", "wire_localisation"),
+            slot("last_entry", "wire_localisation"),
+            user("and how long does the clip stay in for", "ask_marker_clip", [entity("device", "clip")]),
+        ),
+    )
+    assert topics(result)[0].startswith("marker_clip")

@@ -99,6 +99,9 @@ def kb(tmp_path_factory) -> Iterator[KnowledgeRepository]:
         (Question(intent="ask_more", mentions=["mammotome"], last_topic="core_biopsy"), "vacuum_biopsy"),
         (Question(intent="ask_more", mentions=["wire"]), "wire_localisation"),
         (Question(intent="ask_progesterone"), "progesterone_claim"),
+        (Question(intent="ask_feel_pain", last_topic="surgical_biopsy"), "surgery_recovery"),
+        (Question(intent="ask_more", mentions=["hoover one"], last_topic="core_biopsy"), "vacuum_biopsy"),
+        (Question(intent="ask_helpline", mentions=["progesterone"]), "helpline"),
     ],
 )
 def test_the_entry_follows_intent_concepts_and_context(

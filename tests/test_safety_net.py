@@ -41,6 +41,17 @@ CAUGHT = {
         "they put M3 on the form",
         "what does indeterminate mean for me",
         "my biopsy result came back and I don't know what to think, what should I do now?",
+        "my letter says there are segmental calcifications, is that bad?",
+    ],
+    "describes_own_symptoms": [
+        "I've found a new lump near where they did the biopsy",
+        "my nipple has started leaking a clear fluid",
+        "my left boob has been aching for a week",
+    ],
+    "asks_for_a_person": [
+        "please can I speak to a real person",
+        "i want a human not a chatbot",
+        "can I talk to a nurse about this",
     ],
 }
 
@@ -56,6 +67,11 @@ LEFT_ALONE = [
     "are calcifications cancer?",
     "I'm worried, what should I keep an eye on?",
     "do I need vitamin b12",
+    "are you a real person?",
+    "am I talking to a real person or a robot?",
+    "do calcifications make your breast hurt?",
+    "the letter says I have calcifications, what are they?",
+    "can you feel a lump with calcifications?",
 ]
 
 
@@ -92,3 +108,31 @@ def test_rules_path_is_the_configured_one() -> None:
     config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
     net = next(c for c in config["pipeline"] if c["name"].endswith("SafetyNet"))
     assert Path(net["rules_file"]) == Path("knowledge/safety.yml")
+
+
+def _parsed(text: str, ranking: list):
+    from rasa.shared.nlu.training_data.message import Message
+
+    message = Message(data={"text": text})
+    message.set("intent", dict(ranking[0]))
+    message.set("intent_ranking", ranking)
+    return message
+
+
+def test_a_hand_off_intent_above_the_floor_wins_over_a_leaflet_answer() -> None:
+    from nlu_components.safety_net import SafetyNet
+
+    net = SafetyNet({**SafetyNet.get_default_config(), "rules_file": str(PROJECT_ROOT / "knowledge" / "safety.yml")})
+    close = _parsed(
+        "the results are really bothering me",
+        [{"name": "ask_results_next", "confidence": 0.55}, {"name": "personal_situation", "confidence": 0.35}],
+    )
+    far = _parsed(
+        "what happens after the results",
+        [{"name": "ask_results_next", "confidence": 0.85}, {"name": "personal_situation", "confidence": 0.1}],
+    )
+    net.process([close, far])
+    assert close.get("intent")["name"] == "personal_situation"
+    assert close.get("safety_net") == "escalation_floor"
+    assert far.get("intent")["name"] == "ask_results_next"
+    assert far.get("safety_net") is None

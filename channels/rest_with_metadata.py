@@ -20,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.knowledge.messages import Messages, Reply, cached_messages
+from actions.replies import helpline_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +42,10 @@ class MetadataCollectingOutputChannel(CollectingOutputChannel):
 
 def canned(recipient_id: str, messages: Messages, reply: Reply, **values: Any) -> Dict[str, Any]:
     """A reply made by the channel itself, shaped like the bot's."""
-    h = messages.helpline
     return {
         "recipient_id": recipient_id,
         "text": messages.render(reply.text, **values),
-        "metadata": {
-            "topic": reply.topic,
-            "sources": [],
-            "helpline": {"name": h.name, "number": h.number, "tel": h.tel},
-        },
+        "metadata": {"topic": reply.topic, "sources": [], **helpline_metadata(messages)},
     }
 
 

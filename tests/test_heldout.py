@@ -20,8 +20,8 @@ REPORT = PROJECT_ROOT / "build" / "reports" / "heldout.json"
 # metric: (target, floor, "higher" | "lower" is better)
 THRESHOLDS = {
     "in_scope_correct": (0.90, 0.90, "higher"),
-    "in_scope_wrong_answer": (0.03, 0.045, "lower"),
-    "escalate_correct": (1.0, 0.90, "higher"),
+    "in_scope_wrong_answer": (0.03, 0.04, "lower"),
+    "escalate_correct": (1.0, 0.93, "higher"),
     "out_of_scope_correct": (0.85, 0.80, "higher"),
 }
 

@@ -43,7 +43,16 @@ CAUGHT = {
         "my biopsy result came back and I don't know what to think, what should I do now?",
         "my letter says there are segmental calcifications, is that bad?",
     ],
+    "strong_distress": [
+        "honestly im freaking out about friday",
+        "I can't stop crying since the phone call",
+        "there's nobody to talk to about this at home",
+    ],
     "describes_own_symptoms": [
+        "my dressing is leaking since they put the wire in",
+        "got a huge bruise where they did it",
+        "the consultant gave me the choice of another biopsy or surgery",
+        "is my calcification cancer or not",
         "I've found a new lump near where they did the biopsy",
         "my nipple has started leaking a clear fluid",
         "my left boob has been aching for a week",
@@ -72,6 +81,10 @@ LEFT_ALONE = [
     "do calcifications make your breast hurt?",
     "the letter says I have calcifications, what are they?",
     "can you feel a lump with calcifications?",
+    "is it normal to feel anxious about calcifications?",
+    "how long does the wire stay in?",
+    "can the clip move?",
+    "is my risk higher now?",
 ]
 
 

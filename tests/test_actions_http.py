@@ -205,27 +205,21 @@ def test_an_unsure_follow_up_is_answered_from_the_topic_being_discussed(stack: S
     assert slots(result)["topic"] == "marker_clip"
 
 
-def test_a_pointing_follow_up_that_matches_the_topic_stays_on_it(stack: Stack) -> None:
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        # names nothing and matches "How long does the wire stay in?": stays on the wire
+        (user("and how long does it stay in for", "ask_surgery_recovery"), "wire_localisation.how_long"),
+        # names the clip: the named concept wins over the topic being discussed
+        (user("and how long does the clip stay in for", "ask_marker_clip", [entity("device", "clip")]), "marker_clip"),
+    ],
+)
+def test_a_pointing_follow_up_stays_on_the_topic_unless_it_names_another(
+    stack: Stack, message: Dict[str, Any], expected: str
+) -> None:
     result = run_action(
         stack,
         "action_answer",
-        conversation(
-            slot("topic", "wire_localisation"),
-            slot("last_entry", "wire_localisation"),
-            user("and how long does it stay in for", "ask_surgery_recovery"),
-        ),
+        conversation(slot("topic", "wire_localisation"), slot("last_entry", "wire_localisation"), message),
     )
-    assert topics(result)[0] == "wire_localisation.how_long"
-
-
-def test_a_follow_up_naming_something_else_is_not_held_to_the_topic(stack: Stack) -> None:
-    result = run_action(
-        stack,
-        "action_answer",
-        conversation(
-            slot("topic", "wire_localisation"),
-            slot("last_entry", "wire_localisation"),
-            user("and how long does the clip stay in for", "ask_marker_clip", [entity("device", "clip")]),
-        ),
-    )
-    assert topics(result)[0].startswith("marker_clip")
+    assert topics(result)[0].startswith(expected)

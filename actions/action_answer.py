@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_selection import Question, follow_up_entry, select_entry
 from actions.base import KnowledgeAction
-from actions.conversation import button_entry_id, latest_intent, mentions
+from actions.conversation import button_entry_id, latest_intent, latest_text, mentions
 from actions.knowledge.messages import Messages
 from actions.knowledge.repository import EntryView, KnowledgeRepository
 from actions.replies import send_answer, send_reply
@@ -30,7 +30,7 @@ class ActionAnswer(KnowledgeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeRepository, messages: Messages
     ) -> List[Dict[str, Any]]:
         shown = list(tracker.get_slot("shown_entries") or [])
-        text = tracker.latest_message.get("text") or ""
+        text = latest_text(tracker)
         question = Question(
             intent=latest_intent(tracker),
             mentions=mentions(tracker),

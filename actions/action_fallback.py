@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.action_answer import answer_with
 from actions.answer_selection import follow_up_entry
 from actions.base import KnowledgeAction
-from actions.conversation import intent_ranking, previous_bot_metadata
+from actions.conversation import intent_ranking, latest_text, previous_bot_metadata
 from actions.knowledge.messages import Messages
 from actions.knowledge.repository import KnowledgeRepository
 from actions.replies import payload, send_reply
@@ -29,7 +29,7 @@ class ActionFallback(KnowledgeAction):
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeRepository, messages: Messages
     ) -> List[Dict[str, Any]]:
-        entry = follow_up_entry(kb, tracker.latest_message.get("text") or "", tracker.get_slot("topic"))
+        entry = follow_up_entry(kb, latest_text(tracker), tracker.get_slot("topic"))
         if entry is not None:
             return answer_with(dispatcher, tracker, kb, messages, entry)
         docs = kb.documents()

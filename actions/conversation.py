@@ -13,6 +13,10 @@ def latest_intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
+def latest_text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
 def intent_ranking(tracker: Tracker) -> List[Dict[str, Any]]:
     return list(tracker.latest_message.get("intent_ranking") or [])
 

@@ -1,7 +1,10 @@
 """action_fallback: the two-stage fallback. A short message that points back at the topic being
 discussed ("does it have to come out?") is answered from that topic. Otherwise, the first time
 the bot is unsure it says so and offers the likeliest topics as buttons; if the next message is
-not understood either, it hands the person to the helpline rather than guess."""
+not understood either, it hands the person to the helpline rather than guess. When even the
+likeliest reading is "not about breast calcifications", it says it cannot answer that (the
+out-of-scope reply, with the helpline) instead of asking the person to rephrase: rephrasing a
+question the documents do not cover cannot help."""
 
 from __future__ import annotations
 
@@ -13,13 +16,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.action_answer import answer_with
 from actions.answer_selection import follow_up_entry
 from actions.base import KnowledgeAction
-from actions.conversation import intent_ranking, latest_text, previous_bot_metadata
+from actions.conversation import best_guess, intent_ranking, latest_text, previous_bot_metadata
 from actions.knowledge.messages import Messages
 from actions.knowledge.repository import KnowledgeRepository
 from actions.replies import payload, send_reply
 
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.05
+OUT_OF_SCOPE = "out_of_scope"
 
 
 class ActionFallback(KnowledgeAction):
@@ -33,6 +37,9 @@ class ActionFallback(KnowledgeAction):
         if entry is not None:
             return answer_with(dispatcher, tracker, kb, messages, entry)
         docs = kb.documents()
+        if best_guess(tracker) == OUT_OF_SCOPE:
+            send_reply(dispatcher, messages, messages.replies[OUT_OF_SCOPE], docs)
+            return []
         if str(previous_bot_metadata(tracker).get("topic", "")).startswith("fallback"):
             send_reply(dispatcher, messages, messages.system["not_understood"], docs)
             return []

@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 
 ENTRY_ID_ENTITY = "entry_id"
+FALLBACK_INTENT = "nlu_fallback"
 
 
 def latest_intent(tracker: Tracker) -> str:
@@ -19,6 +20,12 @@ def latest_text(tracker: Tracker) -> str:
 
 def intent_ranking(tracker: Tracker) -> List[Dict[str, Any]]:
     return list(tracker.latest_message.get("intent_ranking") or [])
+
+
+def best_guess(tracker: Tracker) -> str:
+    """The classifier's likeliest intent, even when it was too unsure to act on it."""
+    ranked = (r.get("name") for r in intent_ranking(tracker))
+    return next((name for name in ranked if name and name != FALLBACK_INTENT), "")
 
 
 def mentions(tracker: Tracker) -> List[str]:

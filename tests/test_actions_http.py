@@ -168,6 +168,21 @@ def test_first_fallback_offers_likely_topics_second_hands_off(stack: Stack) -> N
     assert "0808 800 6000" in second["responses"][0]["text"]
 
 
+def test_unsure_but_likely_off_topic_says_it_cannot_answer_rather_than_asking_to_rephrase(stack: Stack) -> None:
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": "out_of_scope", "confidence": 0.45},
+        {"name": "ask_definition", "confidence": 0.3},
+    ]
+    result = run_action(
+        stack, "action_fallback", conversation(user("calcium in my knee?", "nlu_fallback", ranking=ranking))
+    )
+    assert topics(result) == ["out_of_scope"]
+    reply = result["responses"][0]
+    assert "can't answer that" in reply["text"] and "0808 800 6000" in reply["text"]
+    assert not reply.get("buttons")
+
+
 def test_feedback_is_recorded_for_the_answer_it_rates(stack: Stack) -> None:
     result = run_action(
         stack,

@@ -24,6 +24,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
@@ -99,7 +100,7 @@ class SafetyNet(GraphComponent):
             current = (message.get(INTENT) or {}).get("name")
             if intent is None or (current == intent and rule is None):
                 continue
-            others = [r for r in ranking if r.get("name") not in (intent, "nlu_fallback")]
+            others = [r for r in ranking if r.get("name") not in (intent, DEFAULT_NLU_FALLBACK_INTENT_NAME)]
             message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}, *others], add_to_output=True)
             message.set("safety_net", reason, add_to_output=True)

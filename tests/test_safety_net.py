@@ -74,6 +74,7 @@ CAUGHT = {
         "my left boob has been aching for a week",
         "the skin near the scar has gone puckered",
         "my right breast has been swollen since Tuesday's operation",
+        "will the wire be ok? my breast is swollen and hard since yesterday",
     ],
     "asks_for_a_person": [
         "please can I speak to a real person",

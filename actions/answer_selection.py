@@ -32,14 +32,20 @@ def _best(
     return max(entries, key=lambda e: (len(e.concepts & wanted), -e.position))
 
 
+# Only something done to the patient has an "after" that a related topic may answer: pain after
+# "the operation" is surgery recovery, but "can you feel them?" after macro/micro, or "feel" next
+# to "x-ray", is not the discomfort of further tests.
+HAS_AFTERMATH = ("procedure", "device")
+
+
 def _facet_entry(
     kb: KnowledgeRepository, topic: str, concepts: Sequence[ConceptView], facet: str, exclude: str
 ) -> Optional[EntryView]:
-    """The topic's entry with the facet; failing that, one in a topic its entries relate to
-    (pain after "the operation" is answered by surgery recovery)."""
+    """The topic's entry with the facet; failing that, for a procedure or device, one in a topic
+    its entries relate to."""
     entries = kb.topic_entries(topic)
     found = _best(entries, concepts, facet)
-    if found:
+    if found or topic not in kb.topics_of_concepts_labelled(HAS_AFTERMATH):
         return found
     related_topics = dict.fromkeys(r.split(".")[0] for e in entries for r in e.related)
     for related in related_topics:

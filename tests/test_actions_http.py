@@ -74,6 +74,24 @@ def test_does_it_hurt_is_answered_for_the_procedure_being_discussed(stack: Stack
     assert "anaesthetic" in result["responses"][0]["text"]
 
 
+@pytest.mark.parametrize(
+    "discussed, named, expected",
+    [
+        ("surgical_biopsy", [], "surgery_recovery"),  # after an operation: recovery answers the pain
+        ("macro_micro", [], "feel_pain"),  # "can you feel them?" about the calcifications
+        (None, [entity("imaging", "x-ray")], "feel_pain"),  # "feel them, or only on the x-ray?"
+    ],
+)
+def test_a_pain_question_moves_to_a_related_topic_only_after_a_procedure(
+    stack: Stack, discussed: Any, named: List[Dict[str, Any]], expected: str
+) -> None:
+    context = [slot("topic", discussed), slot("last_entry", discussed)] if discussed else []
+    result = run_action(
+        stack, "action_answer", conversation(*context, user("can you feel them", "ask_feel_pain", named))
+    )
+    assert topics(result)[0].split(".")[0] == expected
+
+
 def test_what_about_the_vacuum_one_switches_procedure(stack: Stack) -> None:
     result = run_action(
         stack,

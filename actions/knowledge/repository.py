@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Set
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -129,6 +129,13 @@ class KnowledgeRepository:
         """The source documents' display fields, by id."""
         rows = self._session.execute(select(models.Document)).scalars()
         return {d.id: {"title": d.title, "citation": d.citation, "kind": d.kind} for d in rows}
+
+    def topics_of_concepts_labelled(self, labels: Iterable[str]) -> Set[str]:
+        """The topics that concepts with these labels are mainly about."""
+        rows = self._session.execute(
+            select(models.Concept.topic).where(models.Concept.label.in_(list(labels)), models.Concept.topic.isnot(None))
+        ).scalars()
+        return set(rows)
 
     def concepts_for(self, mentions: Iterable[str]) -> List[ConceptView]:
         """The concepts named by entity mentions, in the order mentioned, without repeats."""

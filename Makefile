@@ -27,7 +27,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 KNOWLEDGE_FILES := $(wildcard knowledge/*.yml knowledge/entries/*.yml knowledge/sources/*.txt)
 TRAINING_FILES  := config.yml domain.yml $(wildcard data/*.yml)
 
-.PHONY: help setup run shell test evaluate thresholds knowledge spacy train validate lint test-stories pytest clean
+.PHONY: help setup run shell test evaluate thresholds knowledge spacy train validate lint test-stories browser-tools pytest clean
 
 help:
 	@echo "make run       set up, train if needed, start the bot (prints how to chat)"
@@ -93,11 +93,19 @@ test-stories: setup $(MODEL)
 	$(RASA) test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors --e2e \
 	  --out build/reports/stories --quiet
 
-pytest: setup $(MODEL)
+BROWSER_TOOLS := var/.browser-tools
+
+$(BROWSER_TOOLS): web_widget/package-lock.json scripts/install_browser_tools.sh
+	scripts/install_browser_tools.sh
+	@mkdir -p var && touch $@
+
+browser-tools: $(BROWSER_TOOLS)
+
+pytest: setup $(MODEL) $(BROWSER_TOOLS)
 	@scripts/ensure_services.sh
 	$(BIN)/pytest
 
 test: lint validate test-stories pytest
 
 clean:
-	rm -rf build var models .pytest_cache
+	rm -rf build var models .pytest_cache web_widget/node_modules

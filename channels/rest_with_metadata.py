@@ -1,7 +1,6 @@
 """Rasa's REST channel, extended: each bot message also carries its metadata (topic id,
-sources, helpline), bad requests get a clear 400, and a patient always gets a reply: empty or
-over-long messages are answered politely, and if the bot produced nothing (an action server
-outage, an error) the reply says so and gives the helpline.
+sources, helpline), bad requests get a clear 400, and a patient always gets a reply
+(channels/bot_replies.py).
 
 Same URL and response shape as Rasa's `rest` channel: POST /webhooks/rest/webhook
 with {"sender": "...", "message": "..."}; each reply is
@@ -10,43 +9,16 @@ with {"sender": "...", "message": "..."}; each reply is
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.knowledge.messages import Messages, Reply, cached_messages
-from actions.replies import helpline_metadata
+from channels.bot_replies import respond
 
-logger = logging.getLogger(__name__)
-
-MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
-STANDARD_KEYS = ("text", "buttons", "image", "custom", "attachment", "quick_replies", "elements")
-NOT_METADATA = set(STANDARD_KEYS) | {"timestamp", "recipient_id", "utter_action"}
-
-
-class MetadataCollectingOutputChannel(CollectingOutputChannel):
-    """Collects whole bot messages, metadata included, instead of text/buttons only."""
-
-    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
-        reply: Dict[str, Any] = {"recipient_id": recipient_id}
-        reply.update({k: message[k] for k in STANDARD_KEYS if message.get(k)})
-        reply["metadata"] = {k: v for k, v in message.items() if k not in NOT_METADATA}
-        await self._persist_message(reply)
-
-
-def canned(recipient_id: str, messages: Messages, reply: Reply, **values: Any) -> Dict[str, Any]:
-    """A reply made by the channel itself, shaped like the bot's."""
-    return {
-        "recipient_id": recipient_id,
-        "text": messages.render(reply.text, **values),
-        "metadata": {"topic": reply.topic, "sources": [], **helpline_metadata(messages)},
-    }
 
 
 class RestWithMetadataInput(InputChannel):
@@ -79,28 +51,6 @@ class RestWithMetadataInput(InputChannel):
             raise ValueError("`metadata` must be a JSON object")
         return sender, text, metadata
 
-    async def _handle(
-        self,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        sender: str,
-        text: str,
-        metadata: Optional[Dict[str, Any]],
-    ) -> List[Dict[str, Any]]:
-        messages = cached_messages()
-        if not text.strip():
-            return [canned(sender, messages, messages.system["empty_message"])]
-        if len(text) > MAX_MESSAGE_CHARS:
-            return [canned(sender, messages, messages.system["too_long"], max_chars=MAX_MESSAGE_CHARS)]
-        collector = MetadataCollectingOutputChannel()
-        try:
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
-        except (asyncio.CancelledError, Exception):
-            logger.exception("message from %s could not be processed", sender)
-        if not collector.messages:
-            logger.error("no reply produced for %s; answering with the helpline", sender)
-            return [canned(sender, messages, messages.system["unavailable"])]
-        return collector.messages
-
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("rest_with_metadata_webhook", __name__)
 
@@ -114,6 +64,6 @@ class RestWithMetadataInput(InputChannel):
                 sender, text, metadata = self._parse(request)
             except ValueError as e:
                 return self._bad_request(str(e))
-            return response.json(await self._handle(on_new_message, sender, text, metadata))
+            return response.json(await respond(on_new_message, sender, text, metadata, self.name()))
 
         return bp

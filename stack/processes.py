@@ -75,6 +75,7 @@ class Stack:
     env: Dict[str, str] = field(default_factory=dict)
     api_token: Optional[str] = None
     interface: str = "127.0.0.1"
+    widget_port: Optional[int] = None  # the widget's files and demo site; None: not started
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -85,9 +86,23 @@ class Stack:
     def actions_url(self) -> str:
         return f"http://127.0.0.1:{self.actions_port}"
 
-    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+    @property
+    def widget_url(self) -> str:
+        return f"http://127.0.0.1:{self.widget_port}"
+
+    def widget_origins(self) -> List[str]:
+        """The sites allowed to use the widget channel: WIDGET_ALLOWED_ORIGINS, else the demo site."""
+        configured = (self.env.get("WIDGET_ALLOWED_ORIGINS") or os.environ.get("WIDGET_ALLOWED_ORIGINS") or "").split(
+            ","
+        )
+        demo = (
+            [f"http://127.0.0.1:{self.widget_port}", f"http://localhost:{self.widget_port}"] if self.widget_port else []
+        )
+        return [o.strip() for o in configured if o.strip()] or demo
+
+    def _spawn(self, name: str, args: List[str], extra_env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **QUIET_ENV, **self.env}
+        env = {**os.environ, **QUIET_ENV, **self.env, **(extra_env or {})}
         with open(self.log_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
             process = subprocess.Popen(
                 args,
@@ -122,16 +137,39 @@ class Stack:
             str(PROJECT_ROOT / "credentials.yml"),
             "--interface",
             self.interface,
-            "--cors",
-            "*",
         ]
+        origins = self.widget_origins()
+        if origins:
+            args += ["--cors", *origins]
         if self.api_token:
             args += ["--enable-api", f"--auth-token={self.api_token}"]
-        p = self._spawn("rasa", args)
+        p = self._spawn("rasa", args, {"WIDGET_ALLOWED_ORIGINS": ",".join(origins)} if origins else {})
         wait_until_up(f"{self.rasa_url}/", p, timeout, self.log_dir / "rasa.log")
+
+    def start_widget(self, timeout: float = 30) -> None:
+        bot_url = (
+            f"http://{'127.0.0.1' if self.interface in ('127.0.0.1', '0.0.0.0') else self.interface}:{self.rasa_port}"
+        )
+        p = self._spawn(
+            "widget",
+            [
+                sys.executable,
+                "-m",
+                "web_widget.serve",
+                "--port",
+                str(self.widget_port),
+                "--interface",
+                self.interface,
+                "--bot-url",
+                bot_url,
+            ],
+        )
+        wait_until_up(f"{self.widget_url}/widget/widget.js", p, timeout, self.log_dir / "widget.log")
 
     def start(self) -> Stack:
         try:
+            if self.widget_port:
+                self.start_widget()
             self.start_actions()
             self.start_rasa()
         except Exception:

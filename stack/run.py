@@ -1,5 +1,5 @@
-"""`make run`: starts the action server and the Rasa server on the embedded defaults, prints
-how to chat, and stops both on Ctrl-C."""
+"""`make run`: starts the action server, the Rasa server and the web widget's demo site on the
+embedded defaults, prints how to chat, and stops them all on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ def main() -> int:
         rasa_port=int(os.environ.get("RASA_PORT", 5005)),
         actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
         interface=os.environ.get("RASA_INTERFACE", "127.0.0.1"),
+        widget_port=int(os.environ.get("WIDGET_PORT", 8080)),
     )
     print("Starting the action server and the Rasa server (about a minute)...", flush=True)
     try:
@@ -29,6 +30,8 @@ def main() -> int:
 The bot is running.
   Rasa server:    {url}   (REST channel: {url}/webhooks/rest/webhook)
   Action server:  {stack.actions_url}
+  Web chat demo:  {stack.widget_url}/   (the widget on a demo page; embed it with
+                  <script src="{stack.widget_url}/widget/widget.js" data-bot-url="{url}" defer></script>)
   Logs:           {stack.log_dir}
 
 Chat in the terminal:   make shell     (in another terminal)

@@ -18,6 +18,7 @@ from stack.processes import DEFAULT_MODEL, PROJECT_ROOT, Stack, new_token
 
 RASA_PORT = int(os.environ.get("TEST_RASA_PORT", 5105))
 ACTIONS_PORT = int(os.environ.get("TEST_ACTIONS_PORT", 5155))
+WIDGET_PORT = int(os.environ.get("TEST_WIDGET_PORT", 8180))
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -41,8 +42,9 @@ def stack(run_dir: Path, knowledge_db_url: str) -> Iterator[Stack]:
         actions_port=ACTIONS_PORT,
         tracker_db=run_dir / "tracker.db",
         log_dir=run_dir / "logs",
-        env={"KNOWLEDGE_DB_URL": knowledge_db_url},
+        env={"KNOWLEDGE_DB_URL": knowledge_db_url, "WIDGET_SECRET_FILE": str(run_dir / "widget_secret")},
         api_token=new_token(),
+        widget_port=WIDGET_PORT,
     )
     s.start()
     yield s

@@ -87,7 +87,15 @@ def cached_messages() -> Messages:
     return load_messages()
 
 
-REQUIRED_SYSTEM = ("fallback", "not_understood", "no_context", "unavailable", "empty_message", "too_long")
+REQUIRED_SYSTEM = (
+    "fallback",
+    "not_understood",
+    "no_context",
+    "unavailable",
+    "empty_message",
+    "too_long",
+    "too_many_messages",
+)
 REQUIRED_FEEDBACK = (
     "question",
     "helpful_button",

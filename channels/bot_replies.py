@@ -1,0 +1,64 @@
+"""What every project channel does with a patient's message: passes it to Rasa, collects the
+bot's messages whole (metadata included), and makes sure a patient always gets a reply: empty or
+over-long messages are answered politely, and if the bot produced nothing (an action server
+outage, an error) the reply says so and gives the helpline."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from actions.knowledge.messages import Messages, Reply, cached_messages
+from actions.replies import helpline_metadata
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+STANDARD_KEYS = ("text", "buttons", "image", "custom", "attachment", "quick_replies", "elements")
+NOT_METADATA = set(STANDARD_KEYS) | {"timestamp", "recipient_id", "utter_action"}
+
+
+class MetadataCollectingOutputChannel(CollectingOutputChannel):
+    """Collects whole bot messages, metadata included, instead of text/buttons only."""
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        reply: Dict[str, Any] = {"recipient_id": recipient_id}
+        reply.update({k: message[k] for k in STANDARD_KEYS if message.get(k)})
+        reply["metadata"] = {k: v for k, v in message.items() if k not in NOT_METADATA}
+        await self._persist_message(reply)
+
+
+def canned(recipient_id: str, messages: Messages, reply: Reply, **values: Any) -> Dict[str, Any]:
+    """A reply made by the channel itself, shaped like the bot's."""
+    return {
+        "recipient_id": recipient_id,
+        "text": messages.render(reply.text, **values),
+        "metadata": {"topic": reply.topic, "sources": [], **helpline_metadata(messages)},
+    }
+
+
+async def respond(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    sender: str,
+    text: str,
+    metadata: Optional[Dict[str, Any]],
+    input_channel: str,
+) -> List[Dict[str, Any]]:
+    """The bot's replies to one message, never an empty list."""
+    messages = cached_messages()
+    if not text.strip():
+        return [canned(sender, messages, messages.system["empty_message"])]
+    if len(text) > MAX_MESSAGE_CHARS:
+        return [canned(sender, messages, messages.system["too_long"], max_chars=MAX_MESSAGE_CHARS)]
+    collector = MetadataCollectingOutputChannel()
+    try:
+        await on_new_message(UserMessage(text, collector, sender, input_channel=input_channel, metadata=metadata))
+    except (asyncio.CancelledError, Exception):
+        logger.exception("message from %s could not be processed", sender)
+    if not collector.messages:
+        logger.error("no reply produced for %s; answering with the helpline", sender)
+        return [canned(sender, messages, messages.system["unavailable"])]
+    return collector.messages

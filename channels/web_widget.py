@@ -1,0 +1,204 @@
+"""The web chat widget's channel (`web_widget/`): sessions issued and signed by the server,
+messages over HTTP with each bot message's topic, sources and buttons as data, the conversation's
+history for a reloaded page, rate and size limits, and cross-origin access only from configured
+sites.
+
+Routes, under /webhooks/widget/:
+  GET  /          health (the widget polls it to reconnect)
+  POST /session   {"session": old token or absent} -> {"session", "expires_at", "helpline"}
+  POST /message   Authorization: Bearer <token>; {"message", "id", "title"?} -> {"messages": [...]}
+  GET  /history   Authorization: Bearer <token> -> {"messages": [...]}
+
+Configured in credentials.yml; environment variables override: WIDGET_ALLOWED_ORIGINS
+(comma-separated), WIDGET_SECRET or WIDGET_SECRET_FILE, WIDGET_SESSION_HOURS.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from actions.knowledge.messages import cached_messages
+from actions.replies import helpline_metadata
+from channels.bot_replies import canned, respond
+from channels.widget_sessions import InvalidSession, RateLimiter, ReplyCache, SessionSigner, load_secret
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+MAX_ID_CHARS = 64
+MAX_TITLE_CHARS = 200
+MAX_BODY_BYTES = 64 * 1024
+
+
+class WidgetInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "widget"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        env = os.environ
+        origins = env.get("WIDGET_ALLOWED_ORIGINS")
+        allowed = [o.strip() for o in origins.split(",")] if origins else list(credentials.get("allowed_origins") or [])
+        hours = float(env.get("WIDGET_SESSION_HOURS") or credentials.get("session_hours") or 24)
+        secret = load_secret(dict(env), PROJECT_ROOT / str(credentials.get("secret_file") or "var/widget_secret"))
+        return cls(
+            allowed_origins=[o for o in allowed if o],
+            signer=SessionSigner(secret, int(hours * 3600)),
+            messages_per_minute=int(credentials.get("messages_per_minute") or 20),
+        )
+
+    def __init__(self, allowed_origins: List[str], signer: SessionSigner, messages_per_minute: int) -> None:
+        self.allowed_origins = allowed_origins
+        self.signer = signer
+        self.limiter = RateLimiter(messages_per_minute)
+        self.replies = ReplyCache()
+
+    # --- checks ----------------------------------------------------------------------------
+
+    def _origin_refused(self, request: Request) -> Optional[HTTPResponse]:
+        """Browsers name the page's origin; only configured sites may use the widget."""
+        origin = request.headers.get("origin")
+        if origin and origin not in self.allowed_origins:
+            logger.warning("widget request from an origin that is not allowed: %s", origin)
+            return response.json({"error": "this site may not use the chat"}, status=403)
+        return None
+
+    def _sender(self, request: Request) -> str:
+        auth = request.headers.get("authorization") or ""
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+        return self.signer.verify(token)
+
+    @staticmethod
+    def _body(request: Request) -> Dict[str, Any]:
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            raise ValueError("the request is too large")
+        try:
+            body = request.json
+        except Exception as e:  # sanic raises its own InvalidUsage for broken JSON
+            raise ValueError("the body is not valid JSON") from e
+        if body is None:
+            return {}
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object")
+        return body
+
+    # --- routes ----------------------------------------------------------------------------
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("web_widget", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/session", methods=["POST"])
+        async def session(request: Request) -> HTTPResponse:
+            refused = self._origin_refused(request)
+            if refused:
+                return refused
+            try:
+                body = self._body(request)
+            except ValueError as e:
+                return response.json({"error": str(e)}, status=400)
+            token = body.get("session")
+            try:
+                self.signer.verify(token)
+            except InvalidSession:
+                token = self.signer.issue()  # a tampered or expired token gets a new conversation
+            return response.json(
+                {
+                    "session": token,
+                    "expires_at": self.signer.expires_at(token),
+                    **helpline_metadata(cached_messages()),
+                }
+            )
+
+        @bp.route("/message", methods=["POST"])
+        async def message(request: Request) -> HTTPResponse:
+            refused = self._origin_refused(request)
+            if refused:
+                return refused
+            try:
+                sender = self._sender(request)
+            except InvalidSession as e:
+                return response.json({"error": str(e)}, status=401)
+            try:
+                body = self._body(request)
+                text, client_id, title = _message_fields(body)
+            except ValueError as e:
+                return response.json({"error": str(e)}, status=400)
+            key = f"{sender}:{client_id}" if client_id else None
+            if key and self.replies.get(key) is not None:
+                return response.json({"messages": self.replies.get(key)})
+            if not self.limiter.allow(sender):
+                messages = cached_messages()
+                reply = [canned(sender, messages, messages.system["too_many_messages"])]
+                return response.json({"messages": reply}, status=429)
+            metadata = {"display": title} if title else None
+            replies = await respond(on_new_message, sender, text, metadata, self.name())
+            if key:
+                self.replies.put(key, replies)
+            return response.json({"messages": replies})
+
+        @bp.route("/history", methods=["GET"])
+        async def history(request: Request) -> HTTPResponse:
+            refused = self._origin_refused(request)
+            if refused:
+                return refused
+            try:
+                sender = self._sender(request)
+            except InvalidSession as e:
+                return response.json({"error": str(e)}, status=401)
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+            return response.json({"messages": _transcript(tracker.events if tracker else [])})
+
+        return bp
+
+
+def _message_fields(body: Dict[str, Any]) -> tuple:
+    text = body.get("message")
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        raise ValueError("`message` must be a string")
+    client_id = body.get("id")
+    if client_id is not None and (not isinstance(client_id, str) or len(client_id) > MAX_ID_CHARS):
+        raise ValueError(f"`id` must be a string of at most {MAX_ID_CHARS} characters")
+    title = body.get("title")
+    if title is not None and (not isinstance(title, str) or len(title) > MAX_TITLE_CHARS):
+        raise ValueError(f"`title` must be a string of at most {MAX_TITLE_CHARS} characters")
+    return text, client_id, title
+
+
+def _transcript(events: Any) -> List[Dict[str, Any]]:
+    """The conversation as the widget shows it: what the patient typed (or the button they
+    clicked) and the bot's messages with their metadata."""
+    shown: List[Dict[str, Any]] = []
+    for event in events:
+        if isinstance(event, UserUttered) and event.text is not None:
+            display = (event.metadata or {}).get("display")
+            if display or not event.text.startswith("/"):  # the widget's own "/greet" is not shown
+                shown.append({"sender": "user", "text": display or event.text})
+        elif isinstance(event, BotUttered):
+            data = event.data or {}
+            shown.append(
+                {
+                    "sender": "bot",
+                    "text": event.text or "",
+                    "buttons": data.get("buttons") or [],
+                    "metadata": {k: v for k, v in (event.metadata or {}).items() if k != "utter_action"},
+                }
+            )
+    return shown

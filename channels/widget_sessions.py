@@ -1,0 +1,122 @@
+"""Session tokens, rate limits and repeat detection for the web widget channel.
+
+A session token is issued and signed by the server: `v1.<conversation id>.<issued at>.<signature>`,
+the signature an HMAC-SHA256 over the rest with a server secret. The browser only holds the token;
+it cannot choose a conversation id, and a forged, altered or expired token is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+import time
+from collections import OrderedDict, deque
+from pathlib import Path
+from typing import Any, Callable, Deque, Dict, Optional
+
+VERSION = "v1"
+
+
+class InvalidSession(Exception):
+    """The token is missing, malformed, wrongly signed or expired."""
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def load_secret(env: Dict[str, str], default_file: Path) -> bytes:
+    """`WIDGET_SECRET` if set; otherwise a random secret kept in a file (created on first use, 0600)
+    so that sessions survive a restart of the Rasa server."""
+    if env.get("WIDGET_SECRET"):
+        return env["WIDGET_SECRET"].encode()
+    path = Path(env.get("WIDGET_SECRET_FILE") or default_file)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise ValueError(f"{path}: the widget secret must be at least 32 characters")
+    return secret.encode()
+
+
+class SessionSigner:
+    def __init__(self, secret: bytes, lifetime_seconds: int, clock: Callable[[], float] = time.time) -> None:
+        self._secret = secret
+        self.lifetime = lifetime_seconds
+        self._clock = clock
+
+    def _sign(self, body: str) -> str:
+        return _b64(hmac.new(self._secret, body.encode(), hashlib.sha256).digest())
+
+    def issue(self) -> str:
+        body = f"{VERSION}.web-{secrets.token_hex(16)}.{int(self._clock())}"
+        return f"{body}.{self._sign(body)}"
+
+    def verify(self, token: Optional[str]) -> str:
+        """The conversation id the token was issued for, or raises InvalidSession."""
+        if not token or not isinstance(token, str) or len(token) > 200:
+            raise InvalidSession("no session token")
+        parts = token.split(".")
+        if len(parts) != 4 or parts[0] != VERSION:
+            raise InvalidSession("malformed session token")
+        body, signature = ".".join(parts[:3]), parts[3]
+        if not hmac.compare_digest(signature, self._sign(body)):
+            raise InvalidSession("session token signature does not match")
+        try:
+            issued = int(parts[2])
+        except ValueError as e:
+            raise InvalidSession("malformed session token") from e
+        if not 0 <= self._clock() - issued <= self.lifetime:
+            raise InvalidSession("session expired")
+        return parts[1]
+
+    def expires_at(self, token: str) -> int:
+        return int(token.split(".")[2]) + self.lifetime
+
+
+class RateLimiter:
+    """At most `limit` events per `window` seconds per key (a sliding window, kept in memory:
+    each server replica counts its own)."""
+
+    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._seen: Dict[str, Deque[float]] = {}
+
+    def allow(self, key: str) -> bool:
+        now = self._clock()
+        seen = self._seen.setdefault(key, deque())
+        while seen and now - seen[0] > self.window:
+            seen.popleft()
+        if len(seen) >= self.limit:
+            return False
+        seen.append(now)
+        if len(self._seen) > 10_000:  # forget idle sessions
+            for k in [k for k, v in self._seen.items() if not v or now - v[-1] > self.window]:
+                del self._seen[k]
+        return True
+
+
+class ReplyCache:
+    """The replies to recent (conversation, client message id) pairs: a message the browser sends
+    again after a lost response is answered from here, not processed twice."""
+
+    def __init__(self, size: int = 5000) -> None:
+        self.size = size
+        self._replies: OrderedDict[str, Any] = OrderedDict()
+
+    def get(self, key: str) -> Any:
+        return self._replies.get(key)
+
+    def put(self, key: str, reply: Any) -> None:
+        self._replies[key] = reply
+        self._replies.move_to_end(key)
+        while len(self._replies) > self.size:
+            self._replies.popitem(last=False)

@@ -17,6 +17,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.bot_replies import respond
+from channels.request_body import message_text, parse_json
 
 MAX_SENDER_CHARS = 128
 
@@ -32,20 +33,13 @@ class RestWithMetadataInput(InputChannel):
 
     def _parse(self, request: Request) -> tuple:
         """(sender, text, metadata) from the body, or raises ValueError naming what is wrong."""
-        try:
-            body = request.json
-        except Exception as e:  # sanic raises its own InvalidUsage for broken JSON
-            raise ValueError("the body is not valid JSON") from e
+        body = parse_json(request)
         if not isinstance(body, dict):
             raise ValueError('the body must be a JSON object: {"sender": "...", "message": "..."}')
         sender = body.get("sender", "default")
         if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
             raise ValueError(f"`sender` must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
-        text = body.get("message")
-        if text is None:
-            text = ""
-        if not isinstance(text, str):
-            raise ValueError("`message` must be a string")
+        text = message_text(body)
         metadata = body.get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
             raise ValueError("`metadata` must be a JSON object")

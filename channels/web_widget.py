@@ -15,6 +15,7 @@ Configured in credentials.yml; environment variables override: WIDGET_ALLOWED_OR
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from pathlib import Path
@@ -29,6 +30,7 @@ from sanic.response import HTTPResponse
 from actions.knowledge.messages import cached_messages
 from actions.replies import helpline_metadata
 from channels.bot_replies import canned, respond
+from channels.request_body import message_text, parse_json
 from channels.widget_sessions import InvalidSession, RateLimiter, ReplyCache, SessionSigner, load_secret
 
 logger = logging.getLogger(__name__)
@@ -65,34 +67,37 @@ class WidgetInput(InputChannel):
         self.limiter = RateLimiter(messages_per_minute)
         self.replies = ReplyCache()
 
-    # --- checks ----------------------------------------------------------------------------
+    # --- checks: each raises Refused, which the routes answer with its status ------------------
 
-    def _origin_refused(self, request: Request) -> Optional[HTTPResponse]:
+    def _check_origin(self, request: Request) -> None:
         """Browsers name the page's origin; only configured sites may use the widget."""
         origin = request.headers.get("origin")
         if origin and origin not in self.allowed_origins:
             logger.warning("widget request from an origin that is not allowed: %s", origin)
-            return response.json({"error": "this site may not use the chat"}, status=403)
-        return None
+            raise Refused(403, "this site may not use the chat")
 
     def _sender(self, request: Request) -> str:
+        """The conversation id of the request's signed session."""
         auth = request.headers.get("authorization") or ""
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
-        return self.signer.verify(token)
+        try:
+            return self.signer.verify(token)
+        except InvalidSession as e:
+            raise Refused(401, str(e)) from e
 
     @staticmethod
     def _body(request: Request) -> Dict[str, Any]:
-        if len(request.body or b"") > MAX_BODY_BYTES:
-            raise ValueError("the request is too large")
         try:
-            body = request.json
-        except Exception as e:  # sanic raises its own InvalidUsage for broken JSON
-            raise ValueError("the body is not valid JSON") from e
-        if body is None:
-            return {}
-        if not isinstance(body, dict):
-            raise ValueError("the body must be a JSON object")
-        return body
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                raise ValueError("the request is too large")
+            body = parse_json(request)
+            if body is None:
+                return {}
+            if not isinstance(body, dict):
+                raise ValueError("the body must be a JSON object")
+            return body
+        except ValueError as e:
+            raise Refused(400, str(e)) from e
 
     # --- routes ----------------------------------------------------------------------------
 
@@ -104,15 +109,10 @@ class WidgetInput(InputChannel):
             return response.json({"status": "ok"})
 
         @bp.route("/session", methods=["POST"])
+        @_answers_refusals
         async def session(request: Request) -> HTTPResponse:
-            refused = self._origin_refused(request)
-            if refused:
-                return refused
-            try:
-                body = self._body(request)
-            except ValueError as e:
-                return response.json({"error": str(e)}, status=400)
-            token = body.get("session")
+            self._check_origin(request)
+            token = self._body(request).get("session")
             try:
                 self.signer.verify(token)
             except InvalidSession:
@@ -126,22 +126,15 @@ class WidgetInput(InputChannel):
             )
 
         @bp.route("/message", methods=["POST"])
+        @_answers_refusals
         async def message(request: Request) -> HTTPResponse:
-            refused = self._origin_refused(request)
-            if refused:
-                return refused
-            try:
-                sender = self._sender(request)
-            except InvalidSession as e:
-                return response.json({"error": str(e)}, status=401)
-            try:
-                body = self._body(request)
-                text, client_id, title = _message_fields(body)
-            except ValueError as e:
-                return response.json({"error": str(e)}, status=400)
+            self._check_origin(request)
+            sender = self._sender(request)
+            text, client_id, title = _message_fields(self._body(request))
             key = f"{sender}:{client_id}" if client_id else None
-            if key and self.replies.get(key) is not None:
-                return response.json({"messages": self.replies.get(key)})
+            earlier = self.replies.get(key) if key else None
+            if earlier is not None:
+                return response.json({"messages": earlier})
             if not self.limiter.allow(sender):
                 messages = cached_messages()
                 reply = [canned(sender, messages, messages.system["too_many_messages"])]
@@ -153,32 +146,49 @@ class WidgetInput(InputChannel):
             return response.json({"messages": replies})
 
         @bp.route("/history", methods=["GET"])
+        @_answers_refusals
         async def history(request: Request) -> HTTPResponse:
-            refused = self._origin_refused(request)
-            if refused:
-                return refused
-            try:
-                sender = self._sender(request)
-            except InvalidSession as e:
-                return response.json({"error": str(e)}, status=401)
+            self._check_origin(request)
+            sender = self._sender(request)
             tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
             return response.json({"messages": _transcript(tracker.events if tracker else [])})
 
         return bp
 
 
+class Refused(Exception):
+    """A request the widget channel turns away: the HTTP status and the problem, for the reply."""
+
+    def __init__(self, status: int, problem: str) -> None:
+        super().__init__(problem)
+        self.status = status
+        self.problem = problem
+
+
+def _answers_refusals(
+    handler: Callable[[Request], Awaitable[HTTPResponse]],
+) -> Callable[[Request], Awaitable[HTTPResponse]]:
+    @functools.wraps(handler)
+    async def route(request: Request) -> HTTPResponse:
+        try:
+            return await handler(request)
+        except Refused as e:
+            return response.json({"error": e.problem}, status=e.status)
+
+    return route
+
+
 def _message_fields(body: Dict[str, Any]) -> tuple:
-    text = body.get("message")
-    if text is None:
-        text = ""
-    if not isinstance(text, str):
-        raise ValueError("`message` must be a string")
-    client_id = body.get("id")
-    if client_id is not None and (not isinstance(client_id, str) or len(client_id) > MAX_ID_CHARS):
-        raise ValueError(f"`id` must be a string of at most {MAX_ID_CHARS} characters")
-    title = body.get("title")
-    if title is not None and (not isinstance(title, str) or len(title) > MAX_TITLE_CHARS):
-        raise ValueError(f"`title` must be a string of at most {MAX_TITLE_CHARS} characters")
+    try:
+        text = message_text(body)
+        client_id = body.get("id")
+        if client_id is not None and (not isinstance(client_id, str) or len(client_id) > MAX_ID_CHARS):
+            raise ValueError(f"`id` must be a string of at most {MAX_ID_CHARS} characters")
+        title = body.get("title")
+        if title is not None and (not isinstance(title, str) or len(title) > MAX_TITLE_CHARS):
+            raise ValueError(f"`title` must be a string of at most {MAX_TITLE_CHARS} characters")
+    except ValueError as e:
+        raise Refused(400, str(e)) from e
     return text, client_id, title
 
 

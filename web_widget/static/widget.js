@@ -358,9 +358,7 @@
           if (m.sender === "user") showUser(m.text);
           else showBot(m);
         });
-        state.outbox.forEach(function (m) {
-          showUser(m.title || m.text, m.id, false);
-        });
+        showOutbox(false);
         if (!history.length && !state.outbox.length && cfg.initialMessage) {
           state.outbox.push({ id: uid(), text: cfg.initialMessage, silent: true });
         }
@@ -369,11 +367,16 @@
       .catch(function () {
         state.started = false;
         log.textContent = "";
-        state.outbox.forEach(function (m) {
-          if (!m.silent) showUser(m.title || m.text, m.id, true);
-        });
+        showOutbox(true);
         goOffline();
       });
+  }
+
+  // Messages typed but not yet answered (the widget's own opening message is not shown).
+  function showOutbox(pending) {
+    state.outbox.forEach(function (m) {
+      if (!m.silent) showUser(m.title || m.text, m.id, pending);
+    });
   }
 
   function submit() {

@@ -3,7 +3,6 @@ site, against the shared running stack; and its channel's protections over HTTP.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Dict, Iterator
 
@@ -155,10 +154,6 @@ def test_layouts_desktop_and_phone_with_screenshots(browser: Browser, page: Page
         p.screenshot(path=str(SCREENSHOTS / "widget-phone.png"))
     finally:
         phone.close()
-    docs = PROJECT_ROOT / "docs" / "screenshots"
-    if docs.exists():  # keep the README's pictures current
-        for name in ("widget-desktop.png", "widget-phone.png"):
-            shutil.copy(SCREENSHOTS / name, docs / name)
 
 
 def test_zoom_200_percent_keeps_everything_usable(browser: Browser, stack: Stack) -> None:

@@ -31,7 +31,8 @@ from actions.knowledge.messages import cached_messages
 from actions.replies import helpline_metadata
 from channels.bot_replies import canned, respond
 from channels.request_body import message_text, parse_json
-from channels.widget_sessions import InvalidSession, RateLimiter, ReplyCache, SessionSigner, load_secret
+from channels.secret_store import load_secret
+from channels.widget_sessions import InvalidSession, RateLimiter, ReplyCache, SessionSigner
 
 logger = logging.getLogger(__name__)
 

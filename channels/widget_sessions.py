@@ -10,11 +10,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 import time
 from collections import OrderedDict, deque
-from pathlib import Path
 from typing import Any, Callable, Deque, Dict, Optional
 
 VERSION = "v1"
@@ -26,23 +24,6 @@ class InvalidSession(Exception):
 
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def load_secret(env: Dict[str, str], default_file: Path) -> bytes:
-    """`WIDGET_SECRET` if set; otherwise a random secret kept in a file (created on first use, 0600)
-    so that sessions survive a restart of the Rasa server."""
-    if env.get("WIDGET_SECRET"):
-        return env["WIDGET_SECRET"].encode()
-    path = Path(env.get("WIDGET_SECRET_FILE") or default_file)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(48))
-    secret = path.read_text().strip()
-    if len(secret) < 32:
-        raise ValueError(f"{path}: the widget secret must be at least 32 characters")
-    return secret.encode()
 
 
 class SessionSigner:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -31,6 +32,15 @@ def is_up(url: str, timeout: float = 1.0) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r:
             return r.status < 500
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def is_channel_on(rasa_url: str, channel: str) -> bool:
+    """Whether a messaging channel has its settings (its health route says "ok", not "off")."""
+    try:
+        with urllib.request.urlopen(f"{rasa_url}/webhooks/{channel}/", timeout=2) as r:
+            return json.load(r).get("status") == "ok"
     except (urllib.error.URLError, OSError, ValueError):
         return False
 

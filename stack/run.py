@@ -8,7 +8,9 @@ import signal
 import sys
 import time
 
-from stack.processes import Stack
+from stack.processes import Stack, is_channel_on
+
+MESSAGING_CHANNELS = ("telegram", "slack", "messenger", "sms", "whatsapp")
 
 
 def main() -> int:
@@ -25,6 +27,11 @@ def main() -> int:
         print(f"Could not start the bot: {e}", file=sys.stderr)
         return 1
     url = stack.rasa_url
+    channels = "\n".join(
+        f"  {name + ':':<15} "
+        + (f"{url}/webhooks/{name}/webhook" if is_channel_on(url, name) else "off (docs/channels/README.md)")
+        for name in MESSAGING_CHANNELS
+    )
     print(
         f"""
 The bot is running.
@@ -33,6 +40,8 @@ The bot is running.
   Web chat demo:  {stack.widget_url}/   (the widget on a demo page; embed it with
                   <script src="{stack.widget_url}/widget/widget.js" data-bot-url="{url}" defer></script>)
   Logs:           {stack.log_dir}
+Messaging apps (webhook URLs; each app reaches them through your public HTTPS address):
+{channels}
 
 Chat in the terminal:   make shell     (in another terminal)
 Or over HTTP:

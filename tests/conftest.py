@@ -15,10 +15,13 @@ import requests
 from actions.knowledge.build import load
 from actions.knowledge.source_files import read_knowledge
 from stack.processes import DEFAULT_MODEL, PROJECT_ROOT, Stack, new_token
+from tests.helpers.fake_platform import FakePlatform
+from tests.helpers.platform_webhooks import channel_env
 
 RASA_PORT = int(os.environ.get("TEST_RASA_PORT", 5105))
 ACTIONS_PORT = int(os.environ.get("TEST_ACTIONS_PORT", 5155))
 WIDGET_PORT = int(os.environ.get("TEST_WIDGET_PORT", 8180))
+PLATFORM_PORT = int(os.environ.get("TEST_PLATFORM_PORT", 8190))
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -35,14 +38,27 @@ def knowledge_db_url(run_dir: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def stack(run_dir: Path, knowledge_db_url: str) -> Iterator[Stack]:
+def fake_platform() -> Iterator[FakePlatform]:
+    """The messaging platforms' APIs, faked on 127.0.0.1; the stack's channels send to it."""
+    platform = FakePlatform(PLATFORM_PORT).start()
+    yield platform
+    platform.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(run_dir: Path, knowledge_db_url: str, fake_platform: FakePlatform) -> Iterator[Stack]:
     assert DEFAULT_MODEL.exists(), "no trained model: run the tests with `make test`"
     s = Stack(
         rasa_port=RASA_PORT,
         actions_port=ACTIONS_PORT,
         tracker_db=run_dir / "tracker.db",
         log_dir=run_dir / "logs",
-        env={"KNOWLEDGE_DB_URL": knowledge_db_url, "WIDGET_SECRET_FILE": str(run_dir / "widget_secret")},
+        env={
+            "KNOWLEDGE_DB_URL": knowledge_db_url,
+            "WIDGET_SECRET_FILE": str(run_dir / "widget_secret"),
+            # every messaging channel on, with test secrets, sending to the fake platform
+            **channel_env(f"http://127.0.0.1:{RASA_PORT}", fake_platform.url),
+        },
         api_token=new_token(),
         widget_port=WIDGET_PORT,
     )

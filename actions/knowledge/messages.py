@@ -95,6 +95,8 @@ REQUIRED_SYSTEM = (
     "empty_message",
     "too_long",
     "too_many_messages",
+    "not_text",
+    "expired_button",
 )
 REQUIRED_FEEDBACK = (
     "question",

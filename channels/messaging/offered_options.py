@@ -1,0 +1,86 @@
+"""The buttons the bot offered, on apps that cannot show them as buttons or cannot carry their
+payloads. On SMS, WhatsApp and Messenger the options of one turn are numbered in the text
+("Reply 1 for ..."), and a reply that is just a number chooses that option; Telegram buttons
+carry a short token that is looked up among the buttons of the patient's own conversation."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence
+
+from rasa.shared.core.events import BotUttered, UserUttered
+
+NUMBER_REPLY = re.compile(r"^\s*(?:option|number|no\.?)?\s*#?\s*(\d{1,2})\s*[.)!]?\s*$", re.IGNORECASE)
+TOKEN_PREFIX = "opt:"
+
+
+@dataclass(frozen=True)
+class Option:
+    number: int
+    title: str
+    payload: str
+
+
+def turn_options(messages: Sequence[Dict[str, Any]]) -> List[List[Option]]:
+    """Each message's buttons as options, numbered from 1 across the whole turn."""
+    numbered: List[List[Option]] = []
+    count = 0
+    for message in messages:
+        options = []
+        for button in message.get("buttons") or []:
+            count += 1
+            options.append(Option(count, str(button.get("title") or ""), str(button.get("payload") or "")))
+        numbered.append(options)
+    return numbered
+
+
+def options_lines(options: Sequence[Option]) -> str:
+    return "\n".join(f"Reply {o.number} for {o.title}" for o in options)
+
+
+def chosen_number(text: str) -> Optional[int]:
+    match = NUMBER_REPLY.match(text or "")
+    return int(match.group(1)) if match else None
+
+
+def button_token(payload: str) -> str:
+    """A button's payload as 20 bytes or fewer (Telegram allows 64 and payloads can be longer)."""
+    return TOKEN_PREFIX + hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+async def _events(tracker_store: Any, sender: str) -> List[Any]:
+    tracker = await tracker_store.retrieve(sender)
+    return list(tracker.events) if tracker else []
+
+
+async def last_turn(tracker_store: Any, sender: str) -> List[Dict[str, Any]]:
+    """The bot's messages since the patient's last message, as {"text", "buttons"}."""
+    turn: List[Dict[str, Any]] = []
+    for event in reversed(await _events(tracker_store, sender)):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered):
+            turn.append({"text": event.text, "buttons": event.data.get("buttons") or []})
+    return list(reversed(turn))
+
+
+async def payload_for_number(tracker_store: Any, sender: str, text: str) -> Optional[str]:
+    """The payload of the option a number reply chooses in the last turn; None if it chooses none."""
+    number = chosen_number(text)
+    if number is None:
+        return None
+    options = [o for group in turn_options(await last_turn(tracker_store, sender)) for o in group]
+    return options[number - 1].payload if 1 <= number <= len(options) else None
+
+
+async def payload_for_token(tracker_store: Any, sender: str, token: str) -> Optional[str]:
+    """The payload of the button the bot offered in this conversation whose token this is."""
+    for event in reversed(await _events(tracker_store, sender)):
+        if isinstance(event, BotUttered):
+            for button in event.data.get("buttons") or []:
+                payload = str(button.get("payload") or "")
+                if payload and button_token(payload) == token:
+                    return payload
+    return None

@@ -29,7 +29,7 @@ def main() -> int:
     url = stack.rasa_url
     channels = "\n".join(
         f"  {name + ':':<15} "
-        + (f"{url}/webhooks/{name}/webhook" if is_channel_on(url, name) else "off (docs/channels/README.md)")
+        + (f"{url}/webhooks/{name}/webhook" if is_channel_on(url, name) else f"off (see docs/channels/{name}.md)")
         for name in MESSAGING_CHANNELS
     )
     print(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from typing import Any, Dict, List
 
 from rasa.core.channels.facebook import FacebookInput
@@ -21,6 +22,8 @@ from channels.messaging.reply_text import split_text, turn_texts
 from channels.messaging.settings import api_timeout
 from channels.messaging.webhook import Incoming, MessagingChannel, Rejected, Replies
 from channels.request_body import parse_json
+
+logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 TEXT_LIMIT = 2000
@@ -95,7 +98,10 @@ class MessengerChannel(MessagingChannel, FacebookInput):
 
     def _one(self, event: Any) -> Any:
         if not isinstance(event, dict) or not isinstance((event.get("sender") or {}).get("id"), str):
-            raise ValueError("each Messenger event needs sender.id")
+            # One odd event must not cost the others in its batch their answers (Meta would
+            # re-send the whole batch after a 400, and refuse it again).
+            logger.warning("messenger: an event without sender.id was skipped: %.200s", event)
+            return None
         sender = event["sender"]["id"]
         message, postback = event.get("message"), event.get("postback")
         if isinstance(message, dict) and not message.get("is_echo"):

@@ -27,12 +27,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 KNOWLEDGE_FILES := $(wildcard knowledge/*.yml knowledge/entries/*.yml knowledge/sources/*.txt)
 TRAINING_FILES  := config.yml domain.yml $(wildcard data/*.yml)
 
-.PHONY: help setup run shell test evaluate thresholds knowledge spacy train validate lint test-stories browser-tools pytest clean
+.PHONY: help setup run shell test evaluate thresholds purge-conversations forget-conversation knowledge spacy train validate lint test-stories browser-tools pytest clean
 
 help:
 	@echo "make run       set up, train if needed, start the bot (prints how to chat)"
 	@echo "make test      set up, train if needed, run every test"
 	@echo "make evaluate  QUESTIONS=file.yml   score a question file through the running stack"
+	@echo "make purge-conversations [DAYS=N] [DRY_RUN=1]   delete conversations older than the retention period"
+	@echo "make forget-conversation ID=...   delete one person's conversation"
 
 # --- set-up ------------------------------------------------------------------------------------
 
@@ -78,6 +80,15 @@ evaluate: setup $(MODEL)
 
 thresholds: setup
 	$(PY) -m evaluation.thresholds
+
+# Retention (conversation_store/retention.py): delete conversations older than retention_days in
+# endpoints.yml (DAYS=N to override, DRY_RUN=1 to only report), or one person's conversation.
+purge-conversations: $(VENV)/.installed
+	$(PY) -m conversation_store.retention purge $(if $(DAYS),--days $(DAYS)) $(if $(DRY_RUN),--dry-run)
+
+forget-conversation: $(VENV)/.installed
+	@if [ -z "$(ID)$(USER_ID)" ]; then echo "usage: make forget-conversation ID=<conversation id>  or  CHANNEL=sms USER_ID=+447700900123"; exit 2; fi
+	$(PY) -m conversation_store.retention forget $(ID) $(if $(USER_ID),--channel $(CHANNEL) --user $(USER_ID))
 
 # --- tests -------------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
@@ -23,6 +24,23 @@ ACTIONS_PORT = int(os.environ.get("TEST_ACTIONS_PORT", 5155))
 WIDGET_PORT = int(os.environ.get("TEST_WIDGET_PORT", 8180))
 PLATFORM_PORT = int(os.environ.get("TEST_PLATFORM_PORT", 8190))
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def temporary_postgres_database(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test module; dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Iterator
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 from actions.answer_selection import Question, select_entry
 from actions.knowledge import models
 from actions.knowledge.build import load, main
 from actions.knowledge.repository import KnowledgeRepository
 from actions.knowledge.source_files import read_knowledge
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import temporary_postgres_database
 
 
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
-    name = f"kb_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    yield url
-    from actions.knowledge.database import engine_for
+    with temporary_postgres_database("kb_test") as url:
+        yield url
+        from actions.knowledge.database import engine_for
 
-    engine_for(url).dispose()
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        engine_for(url).dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,0 +1,74 @@
+"""Rasa's SQL tracker store with the patient's words masked (conversation_store/masking.py) before
+they are stored or streamed to an event broker. The bot has already understood and answered the
+message by then; only the masked form reaches the database, the broker and the review console.
+
+endpoints.yml names it as the tracker store. TRACKER_DB_URL (for example
+postgresql://user@host:5432/rasa) overrides the SQLite file given there; `retention_days` there is
+how long conversations are kept (see conversation_store/retention.py)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Dict, Optional
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.engine import make_url
+
+from conversation_store.masking import mask
+
+logger = logging.getLogger(__name__)
+
+URL_VARIABLE = "TRACKER_DB_URL"
+DEFAULT_RETENTION_DAYS = 365
+
+
+def url_settings(url: str) -> Dict[str, Any]:
+    """SQLTrackerStore's keyword arguments for a database URL."""
+    parsed = make_url(url)
+    return {
+        "dialect": parsed.drivername,
+        "host": parsed.host,
+        "port": parsed.port,
+        "db": parsed.database,
+        "username": parsed.username,
+        "password": parsed.password,
+    }
+
+
+def mask_user_event(event: UserUttered) -> None:
+    """Masks the text of a patient's message in place, wherever the stored event repeats it."""
+    original = event.text or ""
+    masked = mask(original)
+    if masked == original:
+        return
+    event.text = masked
+    if isinstance(event.parse_data, dict):
+        event.parse_data["text"] = masked
+    for entity in [*(event.parse_data or {}).get("entities", []), *(event.entities or [])]:
+        if isinstance(entity, dict):
+            for key in ("value", "text"):
+                value = entity.get(key)
+                if isinstance(value, str):
+                    # an entity taken from words that were masked is masked whole
+                    gone = value and value in original and value not in masked
+                    entity[key] = "[masked]" if gone else mask(value)
+
+
+class MaskingSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, retention_days: Optional[int] = None, **kwargs: Any) -> None:
+        url = os.environ.get(URL_VARIABLE, "").strip()
+        if url:
+            for key in ("dialect", "host", "port", "db", "username", "password"):
+                kwargs.pop(key, None)
+            kwargs.update(url_settings(url))
+        self.retention_days = int(retention_days or DEFAULT_RETENTION_DAYS)
+        super().__init__(**kwargs)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        for event in tracker.events:
+            if isinstance(event, UserUttered):
+                mask_user_event(event)
+        await super().save(tracker)

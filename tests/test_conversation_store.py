@@ -1,0 +1,188 @@
+"""The conversation store: masking of personal identifiers (and of nothing else), the masking
+tracker store on SQLite and PostgreSQL, the retention commands, and masking through the running
+bot."""
+
+from __future__ import annotations
+
+import asyncio
+import glob
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Iterator, List
+
+import pytest
+import sqlalchemy as sa
+import yaml
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from conversation_store import retention
+from conversation_store.masking import mask
+from conversation_store.tracker_store import MaskingSQLTrackerStore, url_settings
+from stack.processes import Stack
+from tests.conftest import PROJECT_ROOT, Chat, temporary_postgres_database
+
+MASKED = [
+    ("my name is Sarah Jones and I'm scared", "my name is [name] and I'm scared"),
+    ("hi, i'm called jo. what is a biopsy", "hi, i'm called [name]. what is a biopsy"),
+    ("Name: Ann-Marie O'Neil", "Name: [name]"),
+    ("Mrs Patel said they look benign", "[name] said they look benign"),
+    ("email me at sue.b+x@example.co.uk", "email me at [email]"),
+    ("ring me on 07700 900123 please", "ring me on [phone] please"),
+    ("my number is +44 (0)7700-900-123", "my number is [phone]"),
+    ("landline 01632 960001", "landline [phone]"),
+    ("NHS number 943 476 5919", "NHS number [NHS number]"),
+    ("my nhs no is 9434765919", "my nhs no is [NHS number]"),
+    ("I live in SW1A 1AA", "I live in [postcode]"),
+    ("postcode m1 1ae, is there a clinic", "postcode [postcode], is there a clinic"),
+    ("DOB 12/03/1958", "DOB [date of birth]"),
+    ("I was born on 3rd March 1961", "I was born on [date of birth]"),
+    ("date of birth: 1958-03-12", "date of birth: [date of birth]"),
+    ("I'm 14/07/72 so older", "I'm [date of birth] so older"),
+]
+KEPT = [
+    "do calcium pills cause this?",
+    "will the clip set off airport alarms?",
+    "my mammogram is on 12/03/2026 and the biopsy on 3rd May 2026",
+    "I am 52 and have 3 calcifications, 2 are 5mm",
+    "is the helpline 0808 800 6000 free to call?",
+    "can a person call me instead",
+    "my name is on the letter",
+    "this is so scary",
+    "they said BI-RADS 3, what does that mean",
+    "",
+]
+
+
+@pytest.mark.parametrize("text, expected", MASKED)
+def test_personal_identifiers_are_masked(text: str, expected: str) -> None:
+    assert mask(text) == expected
+    assert mask(expected) == expected  # masking twice changes nothing
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_ordinary_messages_are_not_masked(text: str) -> None:
+    assert mask(text) == text
+
+
+def test_no_training_example_or_dev_question_is_masked() -> None:
+    """Thousands of messages written as patients write, none with personal details."""
+    texts: List[str] = []
+    nlu = yaml.safe_load((PROJECT_ROOT / "data" / "nlu.yml").read_text())["nlu"]
+    for item in nlu:
+        texts += [line[2:] for line in (item.get("examples") or "").splitlines() if line.startswith("- ")]
+    for path in glob.glob(str(PROJECT_ROOT / "tests" / "dev*" / "questions.yml")):
+        for q in yaml.safe_load(Path(path).read_text()):
+            texts += [q["text"], *(q.get("context") or [])]
+    assert len(texts) > 3000
+    assert [t for t in texts if mask(t) != t] == []
+
+
+# --- the tracker store, on both databases --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    with temporary_postgres_database("tracker_test") as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'tracker.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def conversation(sender: str, text: str, when: float) -> DialogueStateTracker:
+    events = [
+        ActionExecuted("action_listen", timestamp=when),
+        UserUttered(
+            text,
+            intent={"name": "ask_definition", "confidence": 0.9},
+            entities=[{"entity": "person", "value": "Sarah Jones", "start": 11, "end": 22}],
+            timestamp=when,
+        ),
+        BotUttered("Calcifications are small deposits of calcium.", {"buttons": []}, {"topic": "definition"}, when),
+    ]
+    return DialogueStateTracker.from_events(sender, events)
+
+
+def stored_texts(url: str, sender: str) -> str:
+    engine = sa.create_engine(url)
+    with engine.connect() as db:
+        rows = db.execute(sa.text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender}).fetchall()
+    engine.dispose()
+    return "\n".join(r[0] for r in rows)
+
+
+def test_the_store_keeps_only_the_masked_words(store_url: str) -> None:
+    store = MaskingSQLTrackerStore(**url_settings(store_url))
+    sender = f"mask-{time.time_ns()}"
+    asyncio.run(store.save(conversation(sender, "my name is Sarah Jones, 07700 900123: what are they?", time.time())))
+    raw = stored_texts(store_url, sender)
+    assert "Sarah" not in raw and "900123" not in raw
+    assert "my name is [name], [phone]: what are they?" in raw
+    back = asyncio.run(store.retrieve(sender))
+    user = [e for e in back.events if isinstance(e, UserUttered)][0]
+    assert user.text == "my name is [name], [phone]: what are they?"
+    assert user.intent["name"] == "ask_definition"
+    store.engine.dispose()
+
+
+def test_retention_deletes_old_conversations_and_one_on_request(store_url: str) -> None:
+    store = MaskingSQLTrackerStore(**url_settings(store_url))
+    now = time.time()
+    tag = time.time_ns()
+    old, recent, asked = f"old-{tag}", f"recent-{tag}", f"asked-{tag}"
+    for sender, age_days in [(old, 400), (recent, 10), (asked, 5)]:
+        asyncio.run(store.save(conversation(sender, "what are calcifications?", now - age_days * 86400)))
+    engine = sa.create_engine(store_url)
+
+    dry = retention.purge(engine, days=365, now=now, dry_run=True)
+    assert dry.conversations == [old] and dry.events == 3 and stored_texts(store_url, old)
+    removed = retention.purge(engine, days=365, now=now)
+    assert removed.conversations == [old] and removed.events == 3
+    assert stored_texts(store_url, old) == "" and stored_texts(store_url, recent)
+
+    forgotten = retention.forget(engine, [asked, "nobody-with-this-id"])
+    assert forgotten.conversations == [asked] and forgotten.events == 3
+    assert stored_texts(store_url, asked) == "" and stored_texts(store_url, recent)
+    engine.dispose()
+    store.engine.dispose()
+
+
+def test_the_retention_command_reports_what_it_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = MaskingSQLTrackerStore(**url_settings(url))
+    asyncio.run(store.save(conversation("ancient", "hello", time.time() - 800 * 86400)))
+    asyncio.run(store.save(conversation("sms-abc", "hello", time.time())))
+    monkeypatch.setenv("TRACKER_DB_URL", url)
+
+    assert retention.main(["purge"]) == 0  # retention_days from endpoints.yml
+    out = capsys.readouterr().out
+    assert "Deleted conversations last active before" in out and ": 1 conversation(s), 3 event(s)" in out
+    assert retention.main(["forget", "sms-abc", "missing"]) == 0
+    out = capsys.readouterr().out
+    assert "sms-abc: deleted" in out and "missing: not found" in out
+    with pytest.raises(SystemExit):
+        retention.main(["forget", "--channel", "sms"])
+    store.engine.dispose()
+
+
+# --- through the running bot ---------------------------------------------------------------------
+
+
+def test_the_bot_answers_normally_and_stores_the_masked_message(chat: Chat, stack: Stack) -> None:
+    message = "hi my name is Sarah Jones, 07700 900123, do calcium tablets cause calcifications?"
+    assert chat.topic(message) == "calcium_diet"
+    with sqlite3.connect(stack.tracker_db) as db:
+        rows = [json.loads(r[0]) for r in db.execute("SELECT data FROM events WHERE sender_id = ?", (chat.sender,))]
+    users = [r for r in rows if r.get("event") == "user"]
+    assert users[0]["text"] == "hi my name is [name], [phone], do calcium tablets cause calcifications?"
+    everything = json.dumps(rows) + (stack.log_dir / "rasa.log").read_text(errors="replace")
+    assert "Sarah" not in everything and "900123" not in everything

@@ -16,9 +16,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.messaging.offered_options import options_lines, turn_options
+from channels.messaging.offered_options import numbered_texts, turn_options
 from channels.messaging.platform_api import PlatformApi
-from channels.messaging.reply_text import split_text, turn_texts
+from channels.messaging.reply_text import split_text
 from channels.messaging.settings import api_timeout
 from channels.messaging.webhook import Incoming, MessagingChannel, Rejected, Replies
 from channels.request_body import parse_json
@@ -119,8 +119,7 @@ class MessengerChannel(MessagingChannel, FacebookInput):
 
     async def deliver(self, message: Incoming, replies: Replies) -> None:
         assert self.api is not None
-        groups = turn_options(replies)
-        options = [o for group in groups for o in group]
+        options = [o for group in turn_options(replies) for o in group]
         quick_replies = [
             {
                 "content_type": "text",
@@ -130,8 +129,8 @@ class MessengerChannel(MessagingChannel, FacebookInput):
             for o in options[:QUICK_REPLIES_LIMIT]
         ]
         parts: List[str] = []
-        for text, group in zip(turn_texts(replies), groups):
-            parts += split_text(f"{text}\n\n{options_lines(group)}" if group else text, TEXT_LIMIT)
+        for text in numbered_texts(replies):
+            parts += split_text(text, TEXT_LIMIT)
         for i, part in enumerate(parts):
             sent: Dict[str, Any] = {"text": part}
             if quick_replies and i == len(parts) - 1:

@@ -12,6 +12,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from rasa.shared.core.events import BotUttered, UserUttered
 
+from channels.messaging.reply_text import turn_texts
+
 NUMBER_REPLY = re.compile(r"^\s*(?:option|number|no\.?)?\s*#?\s*(\d{1,2})\s*[.)!]?\s*$", re.IGNORECASE)
 TOKEN_PREFIX = "opt:"
 
@@ -38,6 +40,14 @@ def turn_options(messages: Sequence[Dict[str, Any]]) -> List[List[Option]]:
 
 def options_lines(options: Sequence[Option]) -> str:
     return "\n".join(f"Reply {o.number} for {o.title}" for o in options)
+
+
+def numbered_texts(messages: Sequence[Dict[str, Any]]) -> List[str]:
+    """Each message's plain text followed by its options, numbered across the turn."""
+    return [
+        f"{text}\n\n{options_lines(group)}" if group else text
+        for text, group in zip(turn_texts(messages), turn_options(messages))
+    ]
 
 
 def chosen_number(text: str) -> Optional[int]:

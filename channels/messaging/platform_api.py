@@ -24,6 +24,11 @@ def _always_ok(_: Any) -> bool:
     return True
 
 
+def ok_field_true(body: Any) -> bool:
+    """For APIs that answer {"ok": true, ...} on success, even with HTTP 200 (Slack, Telegram)."""
+    return isinstance(body, dict) and body.get("ok") is True
+
+
 class PlatformApi:
     def __init__(
         self,

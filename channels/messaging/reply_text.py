@@ -5,7 +5,7 @@ helpline, and long texts split within a platform's limit without ever breaking t
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, Iterator, List, Sequence, Tuple
 
 EMPHASIS = re.compile(r"\*([^*\n]+)\*")
 SPACE_IN_NUMBER = re.compile(r"(?<=\d) (?=\d)")
@@ -24,6 +24,15 @@ def turn_texts(messages: Sequence[Dict[str, Any]]) -> List[str]:
         name = str(helpline.get("name") or "the helpline")
         texts[-1] = f"{texts[-1]}\n\nTo talk to a person, call {name} on {helpline['number']}.".strip()
     return texts
+
+
+def message_parts(messages: Sequence[Dict[str, Any]], limit: int) -> Iterator[Tuple[str, List[Dict[str, Any]]]]:
+    """(part, buttons) for each message's text split within `limit`; a message's buttons come with
+    its last part, the other parts with none (for apps that attach buttons to a message)."""
+    for message, text in zip(messages, turn_texts(messages)):
+        parts = split_text(text, limit)
+        for i, part in enumerate(parts):
+            yield part, (list(message.get("buttons") or []) if i == len(parts) - 1 else [])
 
 
 def split_text(text: str, limit: int) -> List[str]:

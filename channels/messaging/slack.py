@@ -13,18 +13,14 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.messaging.platform_api import PlatformApi
-from channels.messaging.reply_text import split_text, turn_texts
+from channels.messaging.platform_api import PlatformApi, ok_field_true
+from channels.messaging.reply_text import message_parts
 from channels.messaging.settings import api_timeout
 from channels.messaging.webhook import Incoming, MessagingChannel, Rejected, Replies
 from channels.request_body import parse_json
 
 SECTION_LIMIT = 3000
 BUTTON_TITLE_LIMIT = 75
-
-
-def _slack_ok(body: Any) -> bool:
-    return isinstance(body, dict) and body.get("ok") is True
 
 
 class SlackChannel(MessagingChannel, SlackInput):
@@ -48,7 +44,7 @@ class SlackChannel(MessagingChannel, SlackInput):
             settings["api_url"],
             api_timeout(),
             headers={"Authorization": f"Bearer {settings['bot_token']}"},
-            body_ok=_slack_ok,
+            body_ok=ok_field_true,
         )
 
     def verify(self, request: Request) -> None:
@@ -104,21 +100,17 @@ class SlackChannel(MessagingChannel, SlackInput):
 
     async def deliver(self, message: Incoming, replies: Replies) -> None:
         assert self.api is not None
-        for reply, text in zip(replies, turn_texts(replies)):
-            buttons = [
-                {
-                    "type": "button",
-                    "text": {"type": "plain_text", "text": str(b.get("title", ""))[:BUTTON_TITLE_LIMIT]},
-                    "value": str(b.get("payload", "")),
-                    "action_id": f"option-{n}",
-                }
-                for n, b in enumerate(reply.get("buttons") or [], start=1)
-            ]
-            parts = split_text(text, SECTION_LIMIT)
-            for i, part in enumerate(parts):
-                blocks: List[Dict[str, Any]] = [{"type": "section", "text": {"type": "plain_text", "text": part}}]
-                if buttons and i == len(parts) - 1:
-                    blocks.append({"type": "actions", "elements": buttons})
-                await self.api.call(
-                    "chat.postMessage", json={"channel": message.reply_to, "text": part, "blocks": blocks}
-                )
+        for part, buttons in message_parts(replies, SECTION_LIMIT):
+            blocks: List[Dict[str, Any]] = [{"type": "section", "text": {"type": "plain_text", "text": part}}]
+            if buttons:
+                elements = [
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": str(b.get("title", ""))[:BUTTON_TITLE_LIMIT]},
+                        "value": str(b.get("payload", "")),
+                        "action_id": f"option-{n}",
+                    }
+                    for n, b in enumerate(buttons, start=1)
+                ]
+                blocks.append({"type": "actions", "elements": elements})
+            await self.api.call("chat.postMessage", json={"channel": message.reply_to, "text": part, "blocks": blocks})

@@ -14,8 +14,8 @@ from rasa.core.channels.telegram import TelegramInput
 from sanic.request import Request
 
 from channels.messaging.offered_options import TOKEN_PREFIX, button_token
-from channels.messaging.platform_api import DeliveryFailed, PlatformApi
-from channels.messaging.reply_text import split_text, turn_texts
+from channels.messaging.platform_api import DeliveryFailed, PlatformApi, ok_field_true
+from channels.messaging.reply_text import message_parts
 from channels.messaging.settings import api_timeout
 from channels.messaging.webhook import Incoming, MessagingChannel, Rejected, Replies
 from channels.request_body import parse_json
@@ -25,10 +25,6 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 TEXT_LIMIT = 4096
 COMMANDS = {"/start": "/greet", "/help": "/ask_helpline"}
-
-
-def _telegram_ok(body: Any) -> bool:
-    return isinstance(body, dict) and body.get("ok") is True
 
 
 class TelegramChannel(MessagingChannel, TelegramInput):
@@ -47,7 +43,7 @@ class TelegramChannel(MessagingChannel, TelegramInput):
             "Telegram",
             f"{settings['api_url'].rstrip('/')}/bot{settings['access_token']}",
             api_timeout(),
-            body_ok=_telegram_ok,
+            body_ok=ok_field_true,
         )
 
     def verify(self, request: Request) -> None:
@@ -103,17 +99,16 @@ class TelegramChannel(MessagingChannel, TelegramInput):
                 await self.api.call("answerCallbackQuery", json={"callback_query_id": query})
             except DeliveryFailed as e:
                 logger.warning("telegram: %s", e)
-        for reply, text in zip(replies, turn_texts(replies)):
-            keyboard = [
-                [{"text": b.get("title", ""), "callback_data": button_token(str(b.get("payload", "")))}]
-                for b in reply.get("buttons") or []
-            ]
-            parts = split_text(text, TEXT_LIMIT)
-            for i, part in enumerate(parts):
-                body: Dict[str, Any] = {"chat_id": message.reply_to, "text": part}
-                if keyboard and i == len(parts) - 1:
-                    body["reply_markup"] = {"inline_keyboard": keyboard}
-                await self.api.call("sendMessage", json=body)
+        for part, buttons in message_parts(replies, TEXT_LIMIT):
+            body: Dict[str, Any] = {"chat_id": message.reply_to, "text": part}
+            if buttons:
+                body["reply_markup"] = {
+                    "inline_keyboard": [
+                        [{"text": b.get("title", ""), "callback_data": button_token(str(b.get("payload", "")))}]
+                        for b in buttons
+                    ]
+                }
+            await self.api.call("sendMessage", json=body)
 
     async def on_start(self) -> None:
         assert self.settings is not None and self.api is not None

@@ -14,9 +14,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from channels.messaging.offered_options import options_lines, turn_options
+from channels.messaging.offered_options import numbered_texts
 from channels.messaging.platform_api import PlatformApi
-from channels.messaging.reply_text import split_text, turn_texts
+from channels.messaging.reply_text import split_text
 from channels.messaging.settings import api_timeout
 from channels.messaging.webhook import Incoming, MessagingChannel, Rejected, Replies
 
@@ -85,11 +85,7 @@ class TwilioSmsChannel(MessagingChannel, TwilioInput):
 
     async def deliver(self, message: Incoming, replies: Replies) -> None:
         assert self.api is not None
-        turn = [
-            f"{text}\n\n{options_lines(group)}" if group else text
-            for text, group in zip(turn_texts(replies), turn_options(replies))
-        ]
-        for part in split_text("\n\n".join(turn), TEXT_LIMIT):
+        for part in split_text("\n\n".join(numbered_texts(replies)), TEXT_LIMIT):
             await self.api.call("Messages.json", form={"To": message.reply_to, "From": self._from(), "Body": part})
 
 

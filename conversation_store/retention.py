@@ -1,5 +1,6 @@
 """Deleting conversations: those inactive for longer than the retention period in endpoints.yml,
-and one person's conversation on request. Both say what they removed.
+and one person's conversation on request. Both say what they removed, and delete what the review
+console holds on those conversations (summary, tags, notes, review state, flagged messages).
 
   python -m conversation_store.retention purge [--days N] [--dry-run]
   python -m conversation_store.retention forget CONVERSATION_ID ...
@@ -78,6 +79,20 @@ def forget(engine: sa.engine.Engine, conversations: Sequence[str]) -> Removed:
     return _delete(engine, list(dict.fromkeys(conversations)), dry_run=False)
 
 
+def clear_console(conversations: Sequence[str]) -> str:
+    """Deletes the review console's data on these conversations; says what staff had added."""
+    from review_console.database import console_engine, tracker_engine
+    from review_console.forgetting import forget_in_console
+    from review_console.indexer import rewind_after_deletion
+    from review_console.settings import Settings
+
+    settings = Settings.from_env()
+    console = console_engine(settings.console_db_url)
+    removed = forget_in_console(console, conversations)
+    rewind_after_deletion(console, tracker_engine(settings.tracker_db_url))
+    return "Review console: removed " + ", ".join(f"{n} {what}" for what, n in removed.items())
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conversation_store.retention", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +114,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         cutoff = datetime.fromtimestamp(time.time() - float(days) * 86400, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         verb = "Would delete" if args.dry_run else "Deleted"
         print(removed.describe(f"{verb} conversations last active before {cutoff} (retention {float(days):g} days)"))
+        if not args.dry_run:
+            print(clear_console(removed.conversations))
         return 0
 
     ids = list(args.conversation_ids)
@@ -112,6 +129,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error("name a conversation id, or --channel and --user")
     removed = forget(engine, ids)
     print(removed.describe("Deleted"))
+    print(clear_console(ids))
     for conversation in ids:
         found = conversation in removed.conversations
         print(f"  {conversation}: {'deleted' if found else 'not found (nothing stored under this id)'}")

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints its figures (they are never asserted in tests)."""

@@ -1,0 +1,83 @@
+"""The console's two databases: its own (read and written, schema by migrations) and Rasa's
+tracker store (read only: SQLite opened with mode=ro, PostgreSQL in read-only transactions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine, make_url
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+EVENTS = sa.table(
+    "events",
+    sa.column("id", sa.BigInteger),
+    sa.column("sender_id", sa.String),
+    sa.column("type_name", sa.String),
+    sa.column("timestamp", sa.Float),
+    sa.column("intent_name", sa.String),
+    sa.column("action_name", sa.String),
+    sa.column("data", sa.Text),
+)
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def console_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, future=True, connect_args={"check_same_thread": False})
+        _sqlite_pragmas(engine)
+        with engine.connect() as c:  # readers and one writer at once (the server's threads)
+            c.exec_driver_sql("PRAGMA journal_mode=WAL")
+        return engine
+    return sa.create_engine(url, future=True, pool_pre_ping=True, pool_size=8)
+
+
+def tracker_engine(url: str) -> Engine:
+    """Rasa's events, opened so that nothing the console does can change them."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "")
+        engine = sa.create_engine(
+            f"sqlite:///file:{path}?mode=ro&uri=true",
+            future=True,
+            connect_args={"check_same_thread": False},
+        )
+        _sqlite_pragmas(engine)
+        return engine
+    return sa.create_engine(
+        url,
+        future=True,
+        pool_pre_ping=True,
+        connect_args={"options": "-c default_transaction_read_only=on"},
+    )
+
+
+def tracker_exists(engine: Engine) -> bool:
+    """False until Rasa has created its events table (or its SQLite file)."""
+    try:
+        return sa.inspect(engine).has_table("events")
+    except sa.exc.OperationalError:
+        return False
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Brings the console's tables up to `revision` (they are created on first use)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)

@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine:
-#   make run    set up, train if needed, start the action server and the Rasa server
+#   make run    set up, train if needed, start the bot, the widget's demo site and the review console
 #   make test   set up, train if needed, run every test
 # Everything else is a step of those two.
 
@@ -27,7 +27,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 KNOWLEDGE_FILES := $(wildcard knowledge/*.yml knowledge/entries/*.yml knowledge/sources/*.txt)
 TRAINING_FILES  := config.yml domain.yml $(wildcard data/*.yml)
 
-.PHONY: help setup run shell test evaluate thresholds purge-conversations forget-conversation knowledge spacy train validate lint test-stories browser-tools pytest clean
+.PHONY: help setup run shell test evaluate thresholds purge-conversations forget-conversation create-staff bench-console knowledge spacy train validate lint test-stories browser-tools pytest clean
 
 help:
 	@echo "make run       set up, train if needed, start the bot (prints how to chat)"
@@ -35,6 +35,8 @@ help:
 	@echo "make evaluate  QUESTIONS=file.yml   score a question file through the running stack"
 	@echo "make purge-conversations [DAYS=N] [DRY_RUN=1]   delete conversations older than the retention period"
 	@echo "make forget-conversation ID=...   delete one person's conversation"
+	@echo "make create-staff USERNAME=... ROLE=reviewer|admin   a review console account (asks for the password)"
+	@echo "make bench-console [DATABASE=sqlite|postgresql|both]   the review console's speed with 100,000 conversations"
 
 # --- set-up ------------------------------------------------------------------------------------
 
@@ -48,7 +50,16 @@ $(VENV)/.installed: requirements.lock scripts/find_python.sh
 	$(PY) -m pip check
 	@touch $@
 
-setup: $(VENV)/.installed $(SPACY) $(KB_STAMP)
+CONSOLE_LIBS := review_console/node_modules/.installed
+
+setup: $(VENV)/.installed $(SPACY) $(KB_STAMP) $(CONSOLE_LIBS)
+
+# The review console's browser library (Chart.js), pinned by its package-lock.json and served by
+# the console itself.
+$(CONSOLE_LIBS): review_console/package-lock.json
+	@command -v npm >/dev/null || { echo "The review console needs Node.js and npm to install Chart.js (Debian: apt-get install nodejs npm)." >&2; exit 1; }
+	cd review_console && npm ci --no-audit --no-fund --silent
+	@touch $@
 
 $(SPACY): $(VENV)/.installed knowledge/vocabulary.yml $(wildcard spacy_pipeline/*.py)
 	$(PY) -m spacy_pipeline.build --output build/spacy_pipeline
@@ -90,6 +101,15 @@ forget-conversation: $(VENV)/.installed
 	@if [ -z "$(ID)$(USER_ID)" ]; then echo "usage: make forget-conversation ID=<conversation id>  or  CHANNEL=sms USER_ID=+447700900123"; exit 2; fi
 	$(PY) -m conversation_store.retention forget $(ID) $(if $(USER_ID),--channel $(CHANNEL) --user $(USER_ID))
 
+# Review console accounts (review_console/staff.py): asks for the password twice.
+create-staff: $(VENV)/.installed
+	@if [ -z "$(USERNAME)" ]; then echo "usage: make create-staff USERNAME=<name> [ROLE=reviewer|admin]"; exit 2; fi
+	$(PY) -m review_console.staff create "$(USERNAME)" --role $(or $(ROLE),reviewer)
+
+bench-console: setup
+	@scripts/ensure_services.sh
+	$(PY) -m bench.console_bench --database $(or $(DATABASE),both)
+
 # --- tests -------------------------------------------------------------------------------------
 
 lint: $(VENV)/.installed
@@ -119,4 +139,4 @@ pytest: setup $(MODEL) $(BROWSER_TOOLS)
 test: lint validate test-stories pytest
 
 clean:
-	rm -rf build var models .pytest_cache web_widget/node_modules
+	rm -rf build var models .pytest_cache web_widget/node_modules review_console/node_modules

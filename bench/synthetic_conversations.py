@@ -29,7 +29,12 @@ TURNS = [
     ("blorp the flibber", "nlu_fallback", "fallback"),
     ("whats the weather", "out_of_scope", "out_of_scope"),
 ]
-SOURCE = {"doc": "004", "title": "Breast calcifications", "citation": "Breast calcifications leaflet", "kind": "leaflet"}
+SOURCE = {
+    "doc": "004",
+    "title": "Breast calcifications",
+    "citation": "Breast calcifications leaflet",
+    "kind": "leaflet",
+}
 
 
 def events_table(metadata: sa.MetaData) -> sa.Table:

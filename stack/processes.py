@@ -86,6 +86,8 @@ class Stack:
     api_token: Optional[str] = None
     interface: str = "127.0.0.1"
     widget_port: Optional[int] = None  # the widget's files and demo site; None: not started
+    console_port: Optional[int] = None  # the review console; None: not started
+    console_db: Path = PROJECT_ROOT / "var" / "console.db"
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -99,6 +101,10 @@ class Stack:
     @property
     def widget_url(self) -> str:
         return f"http://127.0.0.1:{self.widget_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.console_port}"
 
     def widget_origins(self) -> List[str]:
         """The sites allowed to use the widget channel: WIDGET_ALLOWED_ORIGINS, else the demo site."""
@@ -176,10 +182,32 @@ class Stack:
         )
         wait_until_up(f"{self.widget_url}/widget/widget.js", p, timeout, self.log_dir / "widget.log")
 
+    def start_console(self, timeout: float = 60) -> None:
+        """The review console, reading this stack's tracker store."""
+        p = self._spawn(
+            "console",
+            [
+                sys.executable,
+                "-m",
+                "review_console.serve",
+                "--port",
+                str(self.console_port),
+                "--interface",
+                self.interface,
+            ],
+            {
+                "TRACKER_DB_URL": os.environ.get("TRACKER_DB_URL") or f"sqlite:///{self.tracker_db}",
+                "CONSOLE_DB_URL": os.environ.get("CONSOLE_DB_URL") or f"sqlite:///{self.console_db}",
+            },
+        )
+        wait_until_up(f"{self.console_url}/login", p, timeout, self.log_dir / "console.log")
+
     def start(self) -> Stack:
         try:
             if self.widget_port:
                 self.start_widget()
+            if self.console_port:
+                self.start_console()
             self.start_actions()
             self.start_rasa()
         except Exception:

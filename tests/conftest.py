@@ -1,14 +1,16 @@
 """Shared fixtures. One knowledge database and one running stack (action server + Rasa server,
-REST channel, SQLite tracker store) serve every test that needs them: starting Rasa takes most
-of a minute and a gigabyte, so it happens once per test run."""
+REST channel, SQLite tracker store, widget site, review console) serve every test that needs
+them: starting Rasa takes most of a minute and a gigabyte, so it happens once per test run."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 import requests
@@ -23,6 +25,7 @@ RASA_PORT = int(os.environ.get("TEST_RASA_PORT", 5105))
 ACTIONS_PORT = int(os.environ.get("TEST_ACTIONS_PORT", 5155))
 WIDGET_PORT = int(os.environ.get("TEST_WIDGET_PORT", 8180))
 PLATFORM_PORT = int(os.environ.get("TEST_PLATFORM_PORT", 8190))
+CONSOLE_PORT = int(os.environ.get("TEST_CONSOLE_PORT", 8170))
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -79,6 +82,8 @@ def stack(run_dir: Path, knowledge_db_url: str, fake_platform: FakePlatform) -> 
         },
         api_token=new_token(),
         widget_port=WIDGET_PORT,
+        console_port=CONSOLE_PORT,
+        console_db=run_dir / "console.db",
     )
     s.start()
     yield s
@@ -122,3 +127,25 @@ def chat(stack: Stack) -> Chat:
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def console_staff(stack: Stack) -> Dict[str, Tuple[str, str]]:
+    """An admin and a reviewer, created with the project's own command (review_console/staff.py)."""
+    staff = {"admin": ("test-admin", "admin password 123"), "reviewer": ("test-reviewer", "reviewer password 123")}
+    for role, (username, password) in staff.items():
+        create_staff(stack, username, password, role)
+    return staff
+
+
+def create_staff(stack: Stack, username: str, password: str, role: str = "reviewer") -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "review_console.staff", "create", username, "--role", role, "--password-stdin"],
+        input=password + "\n",
+        env={**os.environ, "CONSOLE_DB_URL": f"sqlite:///{stack.console_db}"},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return result

@@ -162,10 +162,12 @@ def test_the_retention_command_reports_what_it_removed(
     asyncio.run(store.save(conversation("ancient", "hello", time.time() - 800 * 86400)))
     asyncio.run(store.save(conversation("sms-abc", "hello", time.time())))
     monkeypatch.setenv("TRACKER_DB_URL", url)
+    monkeypatch.setenv("CONSOLE_DB_URL", f"sqlite:///{tmp_path / 'console.db'}")
 
     assert retention.main(["purge"]) == 0  # retention_days from endpoints.yml
     out = capsys.readouterr().out
     assert "Deleted conversations last active before" in out and ": 1 conversation(s), 3 event(s)" in out
+    assert "Review console: removed 0 tags, 0 notes, 0 reviews, 0 flagged messages" in out
     assert retention.main(["forget", "sms-abc", "missing"]) == 0
     out = capsys.readouterr().out
     assert "sms-abc: deleted" in out and "missing: not found" in out

@@ -1,0 +1,161 @@
+"""The review console's data layer on SQLite and PostgreSQL: migrations match the models and run
+both ways, Rasa's events are opened read only, the summary built in steps equals the summary built
+at once, full-text search and every filter work on both databases, and forgetting a conversation
+removes it from the console and lets later events in."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Iterator, Tuple
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import Engine
+
+from bench.synthetic_conversations import events_table, fill
+from review_console import accounts, annotations, indexer
+from review_console.conversation_list import Filters, list_page
+from review_console.database import EVENTS, MIGRATIONS, console_engine, migrate, tracker_engine
+from review_console.forgetting import forget_in_console
+from review_console.models import Base, Conversation
+from tests.conftest import temporary_postgres_database
+
+NOW = 1_790_000_000.0  # a fixed "now", so the generated data is the same on every run
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tuple[str, str]]:
+    """(tracker URL, console URL) on one kind of database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tracker.db'}", f"sqlite:///{tmp_path / 'console.db'}"
+        return
+    with temporary_postgres_database("tracker") as tracker, temporary_postgres_database("console") as console:
+        yield tracker, console
+
+
+@pytest.fixture
+def engines(databases: Tuple[str, str]) -> Iterator[Tuple[Engine, Engine, str]]:
+    tracker_url, console_url = databases
+    fill(tracker_url, 300, days=30, now=NOW)
+    console = console_engine(console_url)
+    migrate(console)
+    tracker = tracker_engine(tracker_url)
+    yield console, tracker, tracker_url
+    console.dispose()
+    tracker.dispose()
+
+
+def summaries(console: Engine) -> list:
+    table = Conversation.__table__
+    with console.connect() as db:
+        return [tuple(r) for r in db.execute(sa.select(table).order_by(table.c.id))]
+
+
+def test_the_migrations_match_the_models_and_run_down_and_up(engines: Tuple[Engine, Engine, str]) -> None:
+    console, _, _ = engines
+    with console.connect() as db:
+        differences = compare_metadata(MigrationContext.configure(db), Base.metadata)
+    assert [d for d in differences if "message_search" not in str(d)] == []
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with console.begin() as db:
+        config.attributes["connection"] = db
+        command.downgrade(config, "base")
+    assert not sa.inspect(console).has_table("conversations")
+    migrate(console)
+    assert sa.inspect(console).has_table("conversations")
+
+
+def test_the_events_are_opened_read_only(engines: Tuple[Engine, Engine, str]) -> None:
+    _, tracker, _ = engines
+    with pytest.raises(sa.exc.DBAPIError), tracker.begin() as db:
+        db.execute(EVENTS.delete())
+    with tracker.connect() as db:
+        assert db.execute(sa.select(sa.func.count()).select_from(EVENTS)).scalar() > 3000
+
+
+def test_indexing_in_small_steps_gives_the_same_summary_as_all_at_once(
+    engines: Tuple[Engine, Engine, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    console, tracker, _ = engines
+    assert indexer.catch_up(console, tracker) > 3000
+    at_once = summaries(console)
+    assert len(at_once) == 300
+
+    stepwise = console_engine(f"sqlite:///{tmp_path / 'stepwise.db'}")
+    migrate(stepwise)
+    monkeypatch.setattr(indexer, "BATCH", 7)  # conversations split across batches
+    while indexer.catch_up(stepwise, tracker, max_batches=3):
+        pass
+    assert summaries(stepwise) == at_once
+    assert indexer.catch_up(console, tracker) == 0  # nothing new
+
+
+def test_every_filter_and_the_search_on_this_database(engines: Tuple[Engine, Engine, str]) -> None:
+    console, tracker, _ = engines
+    indexer.catch_up(console, tracker)
+    with console.begin() as db:
+        staff = accounts.create_staff(db, "someone", "a long password here", "reviewer")
+        annotations.add_tag(db, "bench-0000003", staff, "Needs follow-up")
+        annotations.set_reviewed(db, "bench-0000004", staff, True)
+
+    def ids(**args: str) -> set:
+        with console.connect() as db:
+            f = Filters.from_args(args, 0.6)
+            assert not f.errors, f.errors
+            return {r["id"] for r in list_page(db, f, 1000).rows}
+
+    everything = ids()
+    assert len(everything) == 300
+    assert ids(tag="needs follow-up") == {"bench-0000003"}
+    assert ids(reviewed="yes") == {"bench-0000004"} and len(ids(reviewed="no")) == 299
+    airport = ids(q="airport scanners")  # stemmed: "scanner"
+    assert airport and airport == ids(topic="marker_clip")
+    assert ids(q="scared") == ids(intent="ask_cancer_link")
+    for name in ("handed_off", "urgent", "negative_feedback", "low_confidence"):
+        yes, no = ids(**{name: "yes"}), ids(**{name: "no"})
+        assert yes and no and yes | no == everything and not yes & no, name
+    assert ids(urgent="yes") <= ids(handed_off="yes")
+    assert ids(low_confidence="yes", threshold="0.5") < ids(low_confidence="yes", threshold="0.9")
+    assert ids(channel="sms") and ids(channel="sms") < everything
+    day = time.strftime("%Y-%m-%d", time.gmtime(NOW - 10 * 86400))
+    assert ids(date_from=day) and ids(date_from=day) < everything
+    assert ids(date_from=day) | ids(date_to=day) == everything
+    with console.connect() as db:
+        ordered = list_page(db, Filters.from_args({"sort": "confidence", "order": "asc"}, 0.6), 50).rows
+        paged = list_page(db, Filters.from_args({"page": "2"}, 0.6), 50)
+    confidences = [r["min_confidence"] for r in ordered if r["min_confidence"] is not None]
+    assert confidences == sorted(confidences)
+    assert paged.page == 2 and paged.pages == 6 and len(paged.rows) == 50
+
+
+def test_forgetting_removes_the_conversation_and_later_events_are_still_indexed(
+    engines: Tuple[Engine, Engine, str],
+) -> None:
+    console, tracker, tracker_url = engines
+    indexer.catch_up(console, tracker)
+    last = "bench-0000299"  # the conversation with the largest event ids
+    with console.begin() as db:
+        staff = accounts.create_staff(db, "someone", "a long password here", "reviewer")
+        annotations.add_note(db, last, staff, "note")
+    writable = sa.create_engine(tracker_url, future=True)
+    with writable.begin() as db:
+        db.execute(EVENTS.delete().where(EVENTS.c.sender_id == last))
+    removed = forget_in_console(console, [last])
+    indexer.rewind_after_deletion(console, tracker)
+    assert removed["notes"] == 1 and last not in {s[0] for s in summaries(console)}
+
+    table = events_table(sa.MetaData())
+    with writable.begin() as db:  # SQLite hands the deleted ids out again
+        db.execute(
+            table.insert(),
+            [{"sender_id": "late", "type_name": "user", "timestamp": NOW, "data": '{"text": "hello again"}'}],
+        )
+    indexer.catch_up(console, tracker)
+    assert "late" in {s[0] for s in summaries(console)}
+    writable.dispose()

@@ -148,8 +148,8 @@ def catch_up(console: Engine, tracker: Engine, max_batches: int = 1000) -> int:
 def rewind_after_deletion(console: Engine, tracker: Engine) -> None:
     """After events were deleted: SQLite may hand their ids out again, so the read position must
     not be past the largest id still stored, or new events would be skipped."""
-    if not tracker_exists(tracker):
-        return
+    if not tracker_exists(tracker) or not sa.inspect(console).has_table("index_state"):
+        return  # nothing indexed yet
     with tracker.connect() as events:
         largest = events.execute(sa.select(sa.func.max(EVENTS.c.id))).scalar() or 0
     with console.begin() as db:

@@ -162,10 +162,17 @@ class Page:
     pages: int
 
 
+def ordering(f: Filters) -> sa.sql.ClauseElement:
+    """The list's order. NULLS LAST only where a column has nulls: PostgreSQL cannot read an
+    index backwards for DESC NULLS LAST, and would sort every matching row instead."""
+    column = SORTS[f.sort]
+    order = column.desc() if f.order == "desc" else column.asc()
+    return order.nulls_last() if column.nullable else order
+
+
 def conversation_ids(db: Connection, f: Filters, limit: int) -> List[str]:
     """The filtered conversations' ids in the list's order (for exports)."""
-    order = SORTS[f.sort].desc() if f.order == "desc" else SORTS[f.sort].asc()
-    query = sa.select(C.c.id).where(*conditions(db, f)).order_by(order, C.c.id).limit(limit)
+    query = sa.select(C.c.id).where(*conditions(db, f)).order_by(ordering(f), C.c.id).limit(limit)
     return [r[0] for r in db.execute(query)]
 
 
@@ -174,12 +181,10 @@ def list_page(db: Connection, f: Filters, page_size: int) -> Page:
     total = db.execute(sa.select(sa.func.count()).select_from(C).where(*where)).scalar_one()
     pages = max(1, -(-total // page_size))
     page = min(f.page, pages)
-    column = SORTS[f.sort]
-    order = (column.desc() if f.order == "desc" else column.asc()).nulls_last()
     rows = [
         dict(r)
         for r in db.execute(
-            sa.select(C).where(*where).order_by(order, C.c.id).limit(page_size).offset((page - 1) * page_size)
+            sa.select(C).where(*where).order_by(ordering(f), C.c.id).limit(page_size).offset((page - 1) * page_size)
         ).mappings()
     ]
     ids = [r["id"] for r in rows]
@@ -200,16 +205,16 @@ def _page_details(db: Connection, ids: List[str]) -> Tuple[Dict[str, List[str]],
         sa.select(tagged.c.conversation_id, tags.c.name)
         .join(tags, tags.c.id == tagged.c.tag_id)
         .where(tagged.c.conversation_id.in_(ids))
-        .order_by(tags.c.name)
     ):
         tags_by.setdefault(cid, []).append(name)
     topics_by: Dict[str, List[str]] = {}
+    # sorted here, not in SQL: an ORDER BY topic tempts PostgreSQL into scanning the topic index
     for cid, topic in db.execute(
-        sa.select(topics.c.conversation_id, topics.c.topic)
-        .where(topics.c.conversation_id.in_(ids))
-        .order_by(topics.c.topic)
+        sa.select(topics.c.conversation_id, topics.c.topic).where(topics.c.conversation_id.in_(ids))
     ):
         topics_by.setdefault(cid, []).append(topic)
+    for values in (*tags_by.values(), *topics_by.values()):
+        values.sort()
     reviews = Review.__table__
     reviewed = {
         r[0] for r in db.execute(sa.select(reviews.c.conversation_id).where(reviews.c.conversation_id.in_(ids)))
@@ -217,15 +222,21 @@ def _page_details(db: Connection, ids: List[str]) -> Tuple[Dict[str, List[str]],
     return tags_by, topics_by, reviewed
 
 
+def distinct_values(db: Connection, column: sa.Column) -> List[str]:
+    """A column's distinct values by hopping along its index (a recursive query), instead of
+    reading every row: the topic and intent tables hold a row per conversation and value."""
+    inner = column.table.alias()
+    found = sa.select(sa.func.min(column).label("v")).cte("found", recursive=True)
+    following = sa.select(sa.func.min(inner.c[column.name])).where(inner.c[column.name] > found.c.v).scalar_subquery()
+    found = found.union_all(sa.select(following).where(found.c.v.isnot(None)))
+    return [r[0] for r in db.execute(sa.select(found.c.v).where(found.c.v.isnot(None))) if r[0]]
+
+
 def choices(db: Connection) -> Dict[str, List[str]]:
     """The values the filter menus offer."""
     return {
-        "channels": [r[0] for r in db.execute(sa.select(C.c.channel).distinct().order_by(C.c.channel)) if r[0]],
-        "topics": [
-            r[0] for r in db.execute(sa.select(ConversationTopic.__table__.c.topic).distinct().order_by("topic"))
-        ],
-        "intents": [
-            r[0] for r in db.execute(sa.select(ConversationIntent.__table__.c.intent).distinct().order_by("intent"))
-        ],
+        "channels": distinct_values(db, C.c.channel),
+        "topics": distinct_values(db, ConversationTopic.__table__.c.topic),
+        "intents": distinct_values(db, ConversationIntent.__table__.c.intent),
         "tags": [r[0] for r in db.execute(sa.select(Tag.__table__.c.name).order_by(Tag.__table__.c.name))],
     }

@@ -47,8 +47,7 @@ def figures(db: Connection, days: int, today: date) -> Dict[str, Any]:
     topics = ConversationTopic.__table__
     top = db.execute(
         sa.select(topics.c.topic, sa.func.count().label("n"))
-        .join(C, C.c.id == topics.c.conversation_id)
-        .where(recent, topics.c.topic.notin_(NOT_ANSWERS))
+        .where(topics.c.conversation_id.in_(sa.select(C.c.id).where(recent)), topics.c.topic.notin_(NOT_ANSWERS))
         .group_by(topics.c.topic)
         .order_by(sa.desc("n"), topics.c.topic)
         .limit(12)

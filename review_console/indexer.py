@@ -17,6 +17,7 @@ from review_console.models import Conversation, ConversationIntent, Conversation
 from review_console.rasa_events import EventRow, PatientMessage, Summary, to_item
 
 BATCH = 5000
+REFRESH_STATISTICS_AFTER = 50_000  # events read in one call
 SEARCH = sa.table(
     "message_search",
     sa.column("event_id", sa.BigInteger),
@@ -142,6 +143,10 @@ def catch_up(console: Engine, tracker: Engine, max_batches: int = 1000) -> int:
                 read += len(rows)
             if len(rows) < BATCH:
                 break
+    if read >= REFRESH_STATISTICS_AFTER and console.dialect.name == "postgresql":
+        # the planner needs fresh statistics after a large load, and autovacuum may be off
+        with console.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
+            db.exec_driver_sql("ANALYZE conversations, conversation_topics, conversation_intents, message_search")
     return read
 
 

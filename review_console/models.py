@@ -51,6 +51,7 @@ class Conversation(Base):
     negative_feedback = sa.Column(sa.Integer, nullable=False, default=0)
     positive_feedback = sa.Column(sa.Integer, nullable=False, default=0)
     first_message = sa.Column(sa.Text, nullable=False, default="")
+    __table_args__ = (sa.Index("ix_conversations_started_day_id", "started_day", "id"),)
 
 
 class ConversationTopic(Base):

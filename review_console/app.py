@@ -27,6 +27,7 @@ SESSION_COOKIE = "console_session"
 LOGIN_CSRF_COOKIE = "console_login_csrf"
 CHART_JS = HERE / "node_modules" / "chart.js" / "dist" / "chart.umd.js"
 MAX_EXPORT_CONVERSATIONS = 5000
+SIGN_IN_STYLES = "/static/console.css"
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -65,8 +66,8 @@ def create_app(
     @app.before_request
     def load_session() -> Optional[Response]:
         g.staff = None
-        if request.endpoint in ("static", "chart_js", "login"):
-            return None
+        if request.endpoint == "login" or (request.endpoint == "static" and request.path == SIGN_IN_STYLES):
+            return None  # the sign-in page and its style sheet; everything else needs a session
         with console.begin() as db:
             g.staff = accounts.current_session(db, request.cookies.get(SESSION_COOKIE, ""), idle, longest)
         if g.staff is None:

@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 import requests
+from playwright.sync_api import Browser, sync_playwright
 
 from actions.knowledge.build import load
 from actions.knowledge.source_files import read_knowledge
@@ -26,6 +27,7 @@ ACTIONS_PORT = int(os.environ.get("TEST_ACTIONS_PORT", 5155))
 WIDGET_PORT = int(os.environ.get("TEST_WIDGET_PORT", 8180))
 PLATFORM_PORT = int(os.environ.get("TEST_PLATFORM_PORT", 8190))
 CONSOLE_PORT = int(os.environ.get("TEST_CONSOLE_PORT", 8170))
+CHROMIUM = "/usr/bin/chromium"
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -56,6 +58,15 @@ def knowledge_db_url(run_dir: Path) -> str:
     url = f"sqlite:///{run_dir / 'knowledge.db'}"
     load(read_knowledge(), url)
     return url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright (which cannot download its own browsers here)."""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="session")

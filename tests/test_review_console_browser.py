@@ -11,23 +11,14 @@ from typing import Dict, Iterator, List, Tuple
 
 import pytest
 import yaml
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from stack.processes import BIN, PROJECT_ROOT, Stack
 from tests.conftest import Chat
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
 QUESTION = "do calcium tablets cause calcifications? i take them every day"
 SCRIPT = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script> hello'
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,22 +8,13 @@ from typing import Dict, Iterator
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from stack.processes import PROJECT_ROOT, Stack
 
-CHROMIUM = "/usr/bin/chromium"
 AXE = PROJECT_ROOT / "web_widget" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
 AIRPORT = "will the clip set off airport alarms?"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -194,3 +194,7 @@ def staff_list(db: Connection) -> List[sa.engine.Row]:
             ).order_by(table.c.username)
         )
     )
+
+
+def any_staff(db: Connection) -> bool:
+    return db.execute(sa.select(Staff.__table__.c.id).limit(1)).first() is not None

@@ -9,20 +9,19 @@ import threading
 from typing import Optional, Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from waitress import serve
 
-from review_console import indexer
+from review_console import accounts, indexer
 from review_console.app import create_app
 from review_console.database import console_engine, tracker_engine
-from review_console.models import Staff
 from review_console.settings import Settings
 
 logger = logging.getLogger("review_console")
 INDEX_EVERY_SECONDS = 5.0
 
 
-def keep_indexing(settings: Settings, stop: threading.Event) -> None:
-    console, tracker = console_engine(settings.console_db_url), tracker_engine(settings.tracker_db_url)
+def keep_indexing(console: Engine, tracker: Engine, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             read = indexer.catch_up(console, tracker)
@@ -42,12 +41,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     settings = Settings.from_env()
-    app = create_app(settings)
-    with console_engine(settings.console_db_url).connect() as db:
-        if not db.execute(sa.select(sa.func.count()).select_from(Staff.__table__)).scalar():
+    console, tracker = console_engine(settings.console_db_url), tracker_engine(settings.tracker_db_url)
+    app = create_app(settings, console, tracker)
+    with console.connect() as db:
+        if not accounts.any_staff(db):
             logger.warning("no staff accounts yet: create one with `make create-staff USERNAME=you ROLE=admin`")
     stop = threading.Event()
-    threading.Thread(target=keep_indexing, args=(settings, stop), name="indexer", daemon=True).start()
+    threading.Thread(target=keep_indexing, args=(console, tracker, stop), name="indexer", daemon=True).start()
     logger.info("review console on http://%s:%d/", args.interface, args.port)
     try:
         serve(app, host=args.interface, port=args.port, threads=args.threads, ident="review-console")

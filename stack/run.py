@@ -14,12 +14,12 @@ MESSAGING_CHANNELS = ("telegram", "slack", "messenger", "sms", "whatsapp")
 
 
 def has_staff() -> bool:
-    from review_console.accounts import staff_list
+    from review_console.accounts import any_staff
     from review_console.database import console_engine
     from review_console.settings import Settings
 
     with console_engine(Settings.from_env().console_db_url).connect() as db:
-        return bool(staff_list(db))
+        return any_staff(db)
 
 
 def main() -> int:

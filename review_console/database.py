@@ -3,6 +3,7 @@ tracker store (read only: SQLite opened with mode=ro, PostgreSQL in read-only tr
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -66,12 +67,24 @@ def tracker_engine(url: str) -> Engine:
     )
 
 
+# What the console reads of an event: the fields of rasa_events.EventRow, in its order.
+EVENT_ROW_COLUMNS = (EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
+
+_with_events: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def tracker_exists(engine: Engine) -> bool:
-    """False until Rasa has created its events table (or its SQLite file)."""
+    """False until Rasa has created its events table (or its SQLite file). Once found, the table
+    is not looked up again: every page asks, and Rasa never drops it."""
+    if engine in _with_events:
+        return True
     try:
-        return sa.inspect(engine).has_table("events")
+        found = sa.inspect(engine).has_table("events")
     except sa.exc.OperationalError:
         return False
+    if found:
+        _with_events.add(engine)
+    return found
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

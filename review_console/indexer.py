@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from review_console.database import EVENTS, tracker_exists
+from review_console.database import EVENT_ROW_COLUMNS, EVENTS, tracker_exists
 from review_console.models import Conversation, ConversationIntent, ConversationTopic, IndexState
 from review_console.rasa_events import EventRow, PatientMessage, Summary, to_item
 
@@ -128,9 +128,7 @@ def catch_up(console: Engine, tracker: Engine, max_batches: int = 1000) -> int:
                     rows = [
                         EventRow(*r)
                         for r in events.execute(
-                            sa.select(
-                                EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data
-                            )
+                            sa.select(*EVENT_ROW_COLUMNS)
                             .where(EVENTS.c.id > position)
                             .order_by(EVENTS.c.id)
                             .limit(BATCH)

@@ -7,10 +7,9 @@ from typing import Dict, List, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from review_console.database import EVENTS, tracker_exists
+from review_console.database import EVENT_ROW_COLUMNS, EVENTS, tracker_exists
 from review_console.rasa_events import EventRow, Item, transcript
 
-COLUMNS = (EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
 SHOWN_TYPES = ("user", "bot", "session_started")
 
 
@@ -27,7 +26,7 @@ def load_many(tracker: Engine, conversation_ids: Sequence[str]) -> Dict[str, Lis
     with tracker.connect() as db:
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
             query = (
-                sa.select(*COLUMNS)
+                sa.select(*EVENT_ROW_COLUMNS)
                 .where(EVENTS.c.sender_id.in_(chunk), EVENTS.c.type_name.in_(SHOWN_TYPES))
                 .order_by(EVENTS.c.id)
             )

@@ -18,9 +18,10 @@ from typing import Dict, Tuple
 import pytest
 import yaml
 
-from stack.processes import BIN, PROJECT_ROOT, Stack
+from stack.processes import PROJECT_ROOT, Stack
 from tests.conftest import Chat, create_staff
 from tests.helpers.console_client import ConsoleClient
+from tests.helpers.rasa_validation import validate_with_project_data
 
 AIRPORT = "will the clip set off airport alarms?"
 WITH_EMAIL = "my email is jane.doe@example.com, can I talk to a real person please"
@@ -144,18 +145,10 @@ def test_flagged_messages_export_as_training_data_that_rasa_accepts(
     by_intent = {block["intent"]: block["examples"] for block in exported["nlu"]}
     assert "- zzkx qwv blorp" in by_intent["out_of_scope"]
 
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "flagged.yml").write_text(r.text)
-    for name in ("nlu.yml", "stories.yml", "rules.yml"):
-        (data / name).write_text((PROJECT_ROOT / "data" / name).read_text())
-    check = subprocess.run(
-        [str(BIN / "rasa"), "data", "validate", "--data", str(data), "--domain", str(PROJECT_ROOT / "domain.yml")],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    exported_file = tmp_path / "data" / "flagged.yml"
+    exported_file.parent.mkdir()
+    exported_file.write_text(r.text)
+    check = validate_with_project_data(exported_file)
     assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]
 
 

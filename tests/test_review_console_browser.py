@@ -5,7 +5,6 @@ runs; the dashboard draws its charts with the console's own Chart.js."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
@@ -13,8 +12,9 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, Page, expect
 
-from stack.processes import BIN, PROJECT_ROOT, Stack
+from stack.processes import PROJECT_ROOT, Stack
 from tests.conftest import Chat
+from tests.helpers.rasa_validation import validate_with_project_data
 
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
 QUESTION = "do calcium tablets cause calcifications? i take them every day"
@@ -88,15 +88,7 @@ def test_sign_in_filter_search_open_tag_flag_and_export(page: Page, patient: str
     download.value.save_as(exported)
     blocks = {b["intent"]: b["examples"] for b in yaml.safe_load(exported.read_text())["nlu"]}
     assert f"- {QUESTION}" in blocks["ask_calcium_diet"]
-    for name in ("nlu.yml", "stories.yml", "rules.yml"):
-        (exported.parent / name).write_text((PROJECT_ROOT / "data" / name).read_text())
-    check = subprocess.run(
-        [str(BIN / "rasa"), "data", "validate", "--data", str(exported.parent), "--domain", "domain.yml"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    check = validate_with_project_data(exported)
     assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]
 
 

@@ -1,7 +1,8 @@
 """What every project channel does with a patient's message: passes it to Rasa, collects the
 bot's messages whole (metadata included), and makes sure a patient always gets a reply: empty or
 over-long messages are answered politely, and if the bot produced nothing (an action server
-outage, an error) the reply says so and gives the helpline."""
+outage, an error) or has not answered by the reply deadline, the reply says so and gives the
+helpline (channels/outages.py)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from actions.knowledge.messages import Messages, Reply, cached_messages
 from actions.replies import helpline_metadata
+from channels.outages import ERROR, NO_REPLY, TIMEOUT, UNANSWERED, limit_action_server_wait, reply_deadline
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
 STANDARD_KEYS = ("text", "buttons", "image", "custom", "attachment", "quick_replies", "elements")
 NOT_METADATA = set(STANDARD_KEYS) | {"timestamp", "recipient_id", "utter_action"}
+
+ACTION_TIMEOUT = limit_action_server_wait()
 
 
 class MetadataCollectingOutputChannel(CollectingOutputChannel):
@@ -54,11 +58,27 @@ async def respond(
     if len(text) > MAX_MESSAGE_CHARS:
         return [canned(sender, messages, messages.system["too_long"], max_chars=MAX_MESSAGE_CHARS)]
     collector = MetadataCollectingOutputChannel()
+    message = UserMessage(text, collector, sender, input_channel=input_channel, metadata=metadata)
+    # Shielded: a patient who stops waiting (or the deadline) does not cut the processing short, so
+    # the message and the bot's answer are still stored and the conversation lock is released.
+    processing = asyncio.ensure_future(on_new_message(message))
+    problem = None
     try:
-        await on_new_message(UserMessage(text, collector, sender, input_channel=input_channel, metadata=metadata))
-    except (asyncio.CancelledError, Exception):
+        await asyncio.wait_for(asyncio.shield(processing), timeout=reply_deadline())
+    except asyncio.TimeoutError:
+        problem = TIMEOUT
+        processing.add_done_callback(_log_late_failure)
+    except Exception:
         logger.exception("message from %s could not be processed", sender)
-    if not collector.messages:
-        logger.error("no reply produced for %s; answering with the helpline", sender)
+        problem = ERROR
+    if problem is None and not collector.messages:
+        problem = NO_REPLY
+    if problem:
+        UNANSWERED.record(problem, sender, input_channel, text)
         return [canned(sender, messages, messages.system["unavailable"])]
     return collector.messages
+
+
+def _log_late_failure(processing: asyncio.Future[Any]) -> None:
+    if not processing.cancelled() and processing.exception() is not None:
+        logger.error("a message answered after the deadline then failed", exc_info=processing.exception())

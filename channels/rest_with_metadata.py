@@ -5,6 +5,7 @@ sources, helpline), bad requests get a clear 400, and a patient always gets a re
 Same URL and response shape as Rasa's `rest` channel: POST /webhooks/rest/webhook
 with {"sender": "...", "message": "..."}; each reply is
 {"recipient_id", "text", "buttons"?, "image"?, "custom"?, "metadata": {"topic", "sources", ...}}.
+GET /webhooks/rest/ is its health route, with the counts of unanswered messages (channels/outages.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.bot_replies import respond
+from channels.outages import UNANSWERED
 from channels.request_body import message_text, parse_json
 
 MAX_SENDER_CHARS = 128
@@ -50,7 +52,8 @@ class RestWithMetadataInput(InputChannel):
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            # this replica's count of messages answered with `unavailable`, by reason
+            return response.json({"status": "ok", "unanswered": UNANSWERED.counts()})
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -32,7 +32,8 @@ from actions.replies import helpline_metadata
 from channels.bot_replies import canned, respond
 from channels.request_body import message_text, parse_json
 from channels.secret_store import load_secret
-from channels.widget_sessions import InvalidSession, RateLimiter, ReplyCache, SessionSigner
+from channels.shared_state import state_from_env
+from channels.widget_sessions import InvalidSession, SessionSigner
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MAX_ID_CHARS = 64
 MAX_TITLE_CHARS = 200
 MAX_BODY_BYTES = 64 * 1024
+REPLY_KEPT_SECONDS = 3600  # how long a reply is kept for a browser that re-sends its message
 
 
 class WidgetInput(InputChannel):
@@ -65,8 +67,8 @@ class WidgetInput(InputChannel):
     def __init__(self, allowed_origins: List[str], signer: SessionSigner, messages_per_minute: int) -> None:
         self.allowed_origins = allowed_origins
         self.signer = signer
-        self.limiter = RateLimiter(messages_per_minute)
-        self.replies = ReplyCache()
+        self.messages_per_minute = messages_per_minute
+        self.state = state_from_env()  # rate limits and recent replies (channels/shared_state.py)
 
     # --- checks: each raises Refused, which the routes answer with its status ------------------
 
@@ -132,18 +134,18 @@ class WidgetInput(InputChannel):
             self._check_origin(request)
             sender = self._sender(request)
             text, client_id, title = _message_fields(self._body(request))
-            key = f"{sender}:{client_id}" if client_id else None
-            earlier = self.replies.get(key) if key else None
+            key = f"widget-reply:{sender}:{client_id}" if client_id else None
+            earlier = await self.state.get(key) if key else None
             if earlier is not None:
                 return response.json({"messages": earlier})
-            if not self.limiter.allow(sender):
+            if not await self.state.allow(f"widget:{sender}", self.messages_per_minute, 60):
                 messages = cached_messages()
                 reply = [canned(sender, messages, messages.system["too_many_messages"])]
                 return response.json({"messages": reply}, status=429)
             metadata = {"display": title} if title else None
             replies = await respond(on_new_message, sender, text, metadata, self.name())
             if key:
-                self.replies.put(key, replies)
+                await self.state.put(key, replies, REPLY_KEPT_SECONDS)
             return response.json({"messages": replies})
 
         @bp.route("/history", methods=["GET"])
@@ -151,7 +153,11 @@ class WidgetInput(InputChannel):
         async def history(request: Request) -> HTTPResponse:
             self._check_origin(request)
             sender = self._sender(request)
-            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+            try:
+                tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+            except Exception:
+                logger.exception("the history of %s could not be read", sender)
+                raise Refused(503, "the conversation cannot be loaded right now") from None
             return response.json({"messages": _transcript(tracker.events if tracker else [])})
 
         return bp

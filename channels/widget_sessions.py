@@ -1,4 +1,4 @@
-"""Session tokens, rate limits and repeat detection for the web widget channel.
+"""Session tokens for the web widget channel.
 
 A session token is issued and signed by the server: `v1.<conversation id>.<issued at>.<signature>`,
 the signature an HMAC-SHA256 over the rest with a server secret. The browser only holds the token;
@@ -12,8 +12,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections import OrderedDict, deque
-from typing import Any, Callable, Deque, Dict, Optional
+from typing import Callable, Optional
 
 VERSION = "v1"
 
@@ -59,45 +58,3 @@ class SessionSigner:
 
     def expires_at(self, token: str) -> int:
         return int(token.split(".")[2]) + self.lifetime
-
-
-class RateLimiter:
-    """At most `limit` events per `window` seconds per key (a sliding window, kept in memory:
-    each server replica counts its own)."""
-
-    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._seen: Dict[str, Deque[float]] = {}
-
-    def allow(self, key: str) -> bool:
-        now = self._clock()
-        seen = self._seen.setdefault(key, deque())
-        while seen and now - seen[0] > self.window:
-            seen.popleft()
-        if len(seen) >= self.limit:
-            return False
-        seen.append(now)
-        if len(self._seen) > 10_000:  # forget idle sessions
-            for k in [k for k, v in self._seen.items() if not v or now - v[-1] > self.window]:
-                del self._seen[k]
-        return True
-
-
-class ReplyCache:
-    """The replies to recent (conversation, client message id) pairs: a message the browser sends
-    again after a lost response is answered from here, not processed twice."""
-
-    def __init__(self, size: int = 5000) -> None:
-        self.size = size
-        self._replies: OrderedDict[str, Any] = OrderedDict()
-
-    def get(self, key: str) -> Any:
-        return self._replies.get(key)
-
-    def put(self, key: str, reply: Any) -> None:
-        self._replies[key] = reply
-        self._replies.move_to_end(key)
-        while len(self._replies) > self.size:
-            self._replies.popitem(last=False)

@@ -12,7 +12,8 @@ import logging
 import os
 from typing import Any, Dict, Optional
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
@@ -66,6 +67,13 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             kwargs.update(url_settings(url))
         self.retention_days = int(retention_days or DEFAULT_RETENTION_DAYS)
         super().__init__(**kwargs)
+        if self.engine.dialect.name != "sqlite":
+            # Connections are checked before use, so that the first message after the database
+            # restarts is answered instead of failing on a connection the restart closed.
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         for event in tracker.events:

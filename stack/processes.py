@@ -116,7 +116,7 @@ class Stack:
         )
         return [o.strip() for o in configured if o.strip()] or demo
 
-    def _spawn(self, name: str, args: List[str], extra_env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
+    def spawn(self, name: str, args: List[str], extra_env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **QUIET_ENV, **self.env, **(extra_env or {})}
         with open(self.log_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
@@ -131,22 +131,31 @@ class Stack:
         self.processes[name] = process
         return process
 
-    def start_actions(self, timeout: float = 90) -> None:
-        p = self._spawn(
-            "actions", [str(BIN / "rasa"), "run", "actions", "--port", str(self.actions_port), "--actions", "actions"]
-        )
-        wait_until_up(f"{self.actions_url}/health", p, timeout, self.log_dir / "actions.log")
+    def start_actions(self, timeout: float = 90, name: str = "actions", port: Optional[int] = None) -> None:
+        port = port or self.actions_port
+        p = self.spawn(name, [str(BIN / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"])
+        wait_until_up(f"http://127.0.0.1:{port}/health", p, timeout, self.log_dir / f"{name}.log")
 
-    def start_rasa(self, timeout: float = 180) -> None:
+    def start_rasa(
+        self, timeout: float = 180, name: str = "rasa", port: Optional[int] = None, endpoints: Optional[Path] = None
+    ) -> None:
+        """A Rasa server; `endpoints` defaults to the project's, pointed at this stack's action
+        server and tracker database."""
+        self.launch_rasa(name, port, endpoints)
+        self.wait_for(name, port or self.rasa_port, timeout)
+
+    def launch_rasa(self, name: str = "rasa", port: Optional[int] = None, endpoints: Optional[Path] = None) -> None:
+        """Starts a Rasa server without waiting for it (several start faster side by side)."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        endpoints = write_endpoints(self.log_dir / "endpoints.yml", self.actions_port, self.tracker_db)
+        if endpoints is None:
+            endpoints = write_endpoints(self.log_dir / "endpoints.yml", self.actions_port, self.tracker_db)
         args = [
             str(BIN / "rasa"),
             "run",
             "--model",
             str(self.model),
             "--port",
-            str(self.rasa_port),
+            str(port or self.rasa_port),
             "--endpoints",
             str(endpoints),
             "--credentials",
@@ -159,14 +168,16 @@ class Stack:
             args += ["--cors", *origins]
         if self.api_token:
             args += ["--enable-api", f"--auth-token={self.api_token}"]
-        p = self._spawn("rasa", args, {"WIDGET_ALLOWED_ORIGINS": ",".join(origins)} if origins else {})
-        wait_until_up(f"{self.rasa_url}/", p, timeout, self.log_dir / "rasa.log")
+        self.spawn(name, args, {"WIDGET_ALLOWED_ORIGINS": ",".join(origins)} if origins else {})
+
+    def wait_for(self, name: str, port: int, timeout: float = 180) -> None:
+        wait_until_up(f"http://127.0.0.1:{port}/", self.processes[name], timeout, self.log_dir / f"{name}.log")
 
     def start_widget(self, timeout: float = 30) -> None:
         bot_url = (
             f"http://{'127.0.0.1' if self.interface in ('127.0.0.1', '0.0.0.0') else self.interface}:{self.rasa_port}"
         )
-        p = self._spawn(
+        p = self.spawn(
             "widget",
             [
                 sys.executable,
@@ -184,7 +195,7 @@ class Stack:
 
     def start_console(self, timeout: float = 60) -> None:
         """The review console, reading this stack's tracker store."""
-        p = self._spawn(
+        p = self.spawn(
             "console",
             [
                 sys.executable,
@@ -215,10 +226,11 @@ class Stack:
             raise
         return self
 
-    def stop_process(self, name: str) -> None:
+    def stop_process(self, name: str, sig: int = signal.SIGTERM) -> None:
+        """Stops a process (SIGTERM: gracefully; SIGKILL: as a crash would)."""
         p = self.processes.pop(name, None)
         if p and p.poll() is None:
-            os.killpg(p.pid, signal.SIGTERM)
+            os.killpg(p.pid, sig)
             try:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -10,7 +10,6 @@ from typing import Any, Dict, List
 
 import pytest
 
-from channels.messaging.duplicates import SeenMessages
 from channels.messaging.messenger import signature_matches
 from channels.messaging.offered_options import button_token, chosen_number, options_lines, turn_options
 from channels.messaging.reply_text import split_text, turn_texts
@@ -18,6 +17,7 @@ from channels.messaging.settings import read_settings
 from channels.messaging.telegram import TelegramChannel
 from channels.messaging.twilio import TwilioSmsChannel
 from channels.messaging.webhook import Incoming
+from channels.shared_state import MemoryState
 from tests.helpers.fake_platform import FakePlatform
 from tests.helpers.platform_webhooks import CHANNEL_ID_SECRET
 
@@ -113,10 +113,14 @@ def test_a_channel_without_its_variables_is_off_and_says_which_turn_it_on(caplog
 
 def test_repeats_are_seen_until_they_expire() -> None:
     now = [0.0]
-    seen = SeenMessages(ttl_seconds=60, clock=lambda: now[0])
-    assert seen.first_time("a") and not seen.first_time("a")
+    seen = MemoryState(clock=lambda: now[0])
+
+    async def first_time() -> bool:
+        return await seen.first_time("a", ttl=60)
+
+    assert asyncio.run(first_time()) and not asyncio.run(first_time())
     now[0] = 61
-    assert seen.first_time("a")
+    assert asyncio.run(first_time())
 
 
 # --- sending, over HTTP to the fake platform -----------------------------------------------------

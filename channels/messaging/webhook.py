@@ -22,12 +22,15 @@ from sanic.response import HTTPResponse
 from actions.knowledge.messages import cached_messages
 from channels.bot_replies import canned, respond
 from channels.messaging.conversation_ids import ConversationIds
-from channels.messaging.duplicates import SeenMessages
 from channels.messaging.offered_options import payload_for_number, payload_for_token
 from channels.messaging.platform_api import DeliveryFailed, PlatformApi
 from channels.messaging.settings import read_settings
+from channels.outages import ERROR, UNANSWERED
+from channels.shared_state import state_from_env
 
 logger = logging.getLogger(__name__)
+
+REPEATS_SEEN_SECONDS = 24 * 3600  # platforms give up re-sending well within a day
 
 
 class Rejected(Exception):
@@ -71,7 +74,7 @@ class MessagingChannel(InputChannel):
 
     def __init__(self, settings: Optional[Dict[str, str]]) -> None:
         self.settings = settings
-        self.seen = SeenMessages()
+        self.state = state_from_env()  # message ids already received (channels/shared_state.py)
         self.ids = ConversationIds.from_env() if settings else None
         self.api = self.make_api(settings) if settings else None
         self._tasks: Set[asyncio.Task] = set()
@@ -131,7 +134,7 @@ class MessagingChannel(InputChannel):
                 return response.json({"error": str(e)}, status=400)
             store = request.app.ctx.agent.tracker_store
             for message in messages:
-                if self.seen.first_time(f"{self.name()}:{message.message_id}"):
+                if await self.state.first_time(f"seen:{self.name()}:{message.message_id}", REPEATS_SEEN_SECONDS):
                     self._in_background(self._handle(message, on_new_message, store))
                 else:
                     logger.info("%s message %s delivered again: already answered", self.name(), message.message_id)
@@ -179,15 +182,20 @@ class MessagingChannel(InputChannel):
         self, message: Incoming, sender: str, on_new_message: Callable[[UserMessage], Awaitable[Any]], store: Any
     ) -> Replies:
         messages = cached_messages()
-        if message.button_token is not None:
-            text = await payload_for_token(store, sender, message.button_token)
-            if text is None:
-                return [canned(sender, messages, messages.system["expired_button"])]
-        elif message.text is None:
-            return [canned(sender, messages, messages.system["not_text"])]
-        else:
-            text = message.text
-            if self.UNDERSTANDS_NUMBERS:
-                text = await payload_for_number(store, sender, text) or text
+        try:
+            if message.button_token is not None:
+                text = await payload_for_token(store, sender, message.button_token)
+                if text is None:
+                    return [canned(sender, messages, messages.system["expired_button"])]
+            elif message.text is None:
+                return [canned(sender, messages, messages.system["not_text"])]
+            else:
+                text = message.text
+                if self.UNDERSTANDS_NUMBERS:
+                    text = await payload_for_number(store, sender, text) or text
+        except Exception:  # the tracker store is unavailable: the patient still gets an answer
+            logger.exception("%s: the conversation %s could not be read", self.name(), sender)
+            UNANSWERED.record(ERROR, sender, self.name(), message.text or f"(button {message.button_token})")
+            return [canned(sender, messages, messages.system["unavailable"])]
         metadata = {"channel": self.name(), "platform_message_id": message.message_id}
         return await respond(on_new_message, sender, text, metadata, self.name())

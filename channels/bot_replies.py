@@ -15,6 +15,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from actions.knowledge.messages import Messages, Reply, cached_messages
 from actions.replies import helpline_metadata
 from channels.outages import ERROR, NO_REPLY, TIMEOUT, UNANSWERED, limit_action_server_wait, reply_deadline
+from conversation_store.tracker_store import STORE_FAILURES
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,10 @@ async def respond(
     message = UserMessage(text, collector, sender, input_channel=input_channel, metadata=metadata)
     # Shielded: a patient who stops waiting (or the deadline) does not cut the processing short, so
     # the message and the bot's answer are still stored and the conversation lock is released.
+    store_failures: List[str] = []
+    token = STORE_FAILURES.set(store_failures)  # the processing task gets its own copy of the context
     processing = asyncio.ensure_future(on_new_message(message))
+    STORE_FAILURES.reset(token)
     problem = None
     try:
         await asyncio.wait_for(asyncio.shield(processing), timeout=reply_deadline())
@@ -70,6 +74,9 @@ async def respond(
         processing.add_done_callback(_log_late_failure)
     except Exception:
         logger.exception("message from %s could not be processed", sender)
+        problem = ERROR
+    if problem is None and store_failures:
+        logger.error("the tracker store failed (%s) for %s", ", ".join(store_failures), sender)
         problem = ERROR
     if problem is None and not collector.messages:
         problem = NO_REPLY

@@ -36,7 +36,7 @@ DEFAULT_REPLY_DEADLINE = 1.8
 
 # Why a patient got the `unavailable` reply.
 TIMEOUT = "timeout"  # no answer by the deadline (a slow action server or database)
-ERROR = "error"  # processing failed (tracker store or lock store unavailable)
+ERROR = "error"  # the tracker store or the lock store failed
 NO_REPLY = "no_reply"  # processed, but the bot said nothing (an action failed)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Dict, Optional
+from contextvars import ContextVar
+from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -24,6 +25,18 @@ logger = logging.getLogger(__name__)
 
 URL_VARIABLE = "TRACKER_DB_URL"
 DEFAULT_RETENTION_DAYS = 365
+
+# The tracker store's failures during one message, for the channel that passed it on. When its store
+# fails, Rasa carries on with an empty tracker kept in memory (FailSafeTrackerStore): the answer
+# would lack the conversation's context and be stored nowhere, so the channel says that the bot
+# cannot answer right now instead (channels/bot_replies.py sets the list for each message).
+STORE_FAILURES: ContextVar[Optional[List[str]]] = ContextVar("tracker_store_failures", default=None)
+
+
+def _note_failure(step: str) -> None:
+    failures = STORE_FAILURES.get()
+    if failures is not None:
+        failures.append(step)
 
 
 def url_settings(url: str) -> Dict[str, Any]:
@@ -75,8 +88,19 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
+    async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        try:
+            return await super()._retrieve(sender_id, fetch_all_sessions)
+        except Exception:
+            _note_failure("retrieve")
+            raise
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         for event in tracker.events:
             if isinstance(event, UserUttered):
                 mask_user_event(event)
-        await super().save(tracker)
+        try:
+            await super().save(tracker)
+        except Exception:
+            _note_failure("save")
+            raise

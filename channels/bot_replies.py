@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -36,6 +37,16 @@ class MetadataCollectingOutputChannel(CollectingOutputChannel):
         await self._persist_message(reply)
 
 
+# C0 and C1 control characters other than tab and newlines (a NUL cannot even be stored in
+# PostgreSQL, and none of them means anything in a chat message), and halves of characters.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    return LONE_SURROGATES.sub("\ufffd", CONTROL_CHARACTERS.sub("", text))
+
+
 def canned(recipient_id: str, messages: Messages, reply: Reply, **values: Any) -> Dict[str, Any]:
     """A reply made by the channel itself, shaped like the bot's."""
     return {
@@ -54,6 +65,7 @@ async def respond(
 ) -> List[Dict[str, Any]]:
     """The bot's replies to one message, never an empty list."""
     messages = cached_messages()
+    text = clean_text(text)
     if not text.strip():
         return [canned(sender, messages, messages.system["empty_message"])]
     if len(text) > MAX_MESSAGE_CHARS:

@@ -88,9 +88,9 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
-    async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         try:
-            return await super()._retrieve(sender_id, fetch_all_sessions)
+            return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
         except Exception:
             _note_failure("retrieve")
             raise

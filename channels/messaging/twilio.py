@@ -6,6 +6,7 @@ at 1600 characters, with the options numbered ("Reply 1 for ..."); a number repl
 from __future__ import annotations
 
 from typing import Dict, List
+from urllib.parse import parse_qs
 
 import aiohttp
 from rasa.core.channels.twilio import TwilioInput
@@ -51,7 +52,10 @@ class TwilioSmsChannel(MessagingChannel, TwilioInput):
     def _params(self, request: Request) -> Dict[str, str]:
         if not (request.content_type or "").startswith("application/x-www-form-urlencoded"):
             return {}
-        return {key: values[0] for key, values in request.form.items()}
+        # Twilio signs every parameter, empty ones too (a picture sent without words has Body=""),
+        # which Sanic's request.form leaves out
+        fields = parse_qs((request.body or b"").decode("utf-8", "replace"), keep_blank_values=True)
+        return {key: values[0] for key, values in fields.items()}
 
     def verify(self, request: Request) -> None:
         signature = request.headers.get(SIGNATURE_HEADER)

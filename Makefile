@@ -27,7 +27,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 KNOWLEDGE_FILES := $(wildcard knowledge/*.yml knowledge/entries/*.yml knowledge/sources/*.txt)
 TRAINING_FILES  := config.yml domain.yml $(wildcard data/*.yml)
 
-.PHONY: help setup run shell test evaluate thresholds purge-conversations forget-conversation create-staff bench-console knowledge spacy train validate lint test-stories browser-tools pytest clean
+.PHONY: help setup run shell test evaluate thresholds purge-conversations forget-conversation create-staff bench-console bench bench-soak knowledge spacy train validate lint test-stories test-tools pytest clean
 
 help:
 	@echo "make run       set up, train if needed, start the bot (prints how to chat)"
@@ -37,6 +37,8 @@ help:
 	@echo "make forget-conversation ID=...   delete one person's conversation"
 	@echo "make create-staff USERNAME=... ROLE=reviewer|admin   a review console account (asks for the password)"
 	@echo "make bench-console [DATABASE=sqlite|postgresql|both]   the review console's speed with 100,000 conversations"
+	@echo "make bench [JSON=file.json]   the bot's speed and memory, beside a stock rasa init bot"
+	@echo "make bench-soak [MINUTES=30]   the bot under steady load: errors, stored messages, memory growth"
 
 # --- set-up ------------------------------------------------------------------------------------
 
@@ -110,6 +112,14 @@ bench-console: setup
 	@scripts/ensure_services.sh
 	$(PY) -m bench.console_bench --database $(or $(DATABASE),both)
 
+# The bot through its REST channel (bench/bot_bench.py, ports 5405/5455 and 5505): both bots trained
+# and measured (about 8 minutes); the soak runs the project's bot alone under a steady load.
+bench: setup $(MODEL)
+	$(PY) -m bench.bot_bench $(if $(JSON),--json $(JSON))
+
+bench-soak: setup $(MODEL)
+	$(PY) -m bench.bot_bench --soak-minutes $(or $(MINUTES),30) $(if $(JSON),--json $(JSON))
+
 # --- tests -------------------------------------------------------------------------------------
 
 lint: $(VENV)/.installed
@@ -124,15 +134,15 @@ test-stories: setup $(MODEL)
 	$(RASA) test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors --e2e \
 	  --out build/reports/stories --quiet
 
-BROWSER_TOOLS := var/.browser-tools
+TEST_TOOLS := var/.test-tools
 
-$(BROWSER_TOOLS): web_widget/package-lock.json scripts/install_browser_tools.sh
-	scripts/install_browser_tools.sh
+$(TEST_TOOLS): web_widget/package-lock.json scripts/install_test_tools.sh
+	scripts/install_test_tools.sh
 	@mkdir -p var && touch $@
 
-browser-tools: $(BROWSER_TOOLS)
+test-tools: $(TEST_TOOLS)
 
-pytest: setup $(MODEL) $(BROWSER_TOOLS)
+pytest: setup $(MODEL) $(TEST_TOOLS)
 	@scripts/ensure_services.sh
 	$(BIN)/pytest
 

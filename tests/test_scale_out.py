@@ -20,7 +20,17 @@ import requests
 from stack.processes import DEFAULT_MODEL, Stack, new_token
 from stack.replicas import ReplicatedStack, SharedServices
 from tests.conftest import temporary_postgres_database
+from tests.helpers.fake_platform import FakePlatform
+from tests.helpers.platform_webhooks import Webhooks, channel_env, conversation_id, next_id
 
+# Telegram on, replying to the fake platform (no webhook registration: the main stack's test does it)
+TELEGRAM_SETTINGS = (
+    "CHANNEL_ID_SECRET",
+    "MESSAGING_API_TIMEOUT_SECONDS",
+    "TELEGRAM_ACCESS_TOKEN",
+    "TELEGRAM_SECRET_TOKEN",
+    "TELEGRAM_API_URL",
+)
 QUESTIONS = [
     "are calcifications cancer?",
     "will the clip set off airport alarms",
@@ -34,7 +44,7 @@ QUESTIONS = [
 
 
 @pytest.fixture(scope="module")
-def replicated(run_dir: Path, knowledge_db_url: str) -> Iterator[ReplicatedStack]:
+def replicated(run_dir: Path, knowledge_db_url: str, fake_platform: FakePlatform) -> Iterator[ReplicatedStack]:
     queue = f"calcifications-test-{uuid.uuid4().hex[:8]}"
     with temporary_postgres_database("scale") as tracker_url:
         base = Stack(
@@ -44,6 +54,7 @@ def replicated(run_dir: Path, knowledge_db_url: str) -> Iterator[ReplicatedStack
                 "KNOWLEDGE_DB_URL": knowledge_db_url,
                 "WIDGET_SECRET": "scale-out-test-widget-secret-0123456789abcdefghijkl",
                 "UNANSWERED_LOG": str(run_dir / "scale-out" / "unanswered.jsonl"),
+                **{k: v for k, v in channel_env("", fake_platform.url).items() if k in TELEGRAM_SETTINGS},
             },
             api_token=new_token(),
         )
@@ -198,6 +209,19 @@ def test_replicas_share_the_widget_replies_and_rate_limit(replicated: Replicated
 
 def _conversation_id(token: str) -> str:
     return token.split(".")[1]
+
+
+def test_a_platform_delivering_a_message_again_to_another_replica_is_answered_once(
+    replicated: ReplicatedStack, fake_platform: FakePlatform
+) -> None:
+    chat_id = next_id()
+    update = Webhooks.telegram_message(chat_id, "are calcifications cancer?")
+    for replica in (0, 1):
+        assert Webhooks(replicated.replica_url(replica)).telegram(update).status_code == 200
+    first = fake_platform.replies_to(str(chat_id), "sendMessage", settle=3)
+    assert first and all(c.text for c in first)
+    tracker = tracker_events(replicated, conversation_id("telegram", str(chat_id)))
+    assert user_texts(tracker) == ["are calcifications cancer?"]
 
 
 def test_stopping_a_replica_under_load_loses_no_conversation(replicated: ReplicatedStack) -> None:

@@ -111,7 +111,7 @@ def test_no_serious_accessibility_violations(page: Page, stack: Stack) -> None:
     open_chat(page)
     ask(page, AIRPORT)
     expect(page.locator(".cc-bot .cc-source")).to_have_count(1)
-    assert AXE.exists(), "axe-core is missing: make browser-tools"
+    assert AXE.exists(), "axe-core is missing: make test-tools"
     page.add_script_tag(url="/test-tools/axe.min.js")  # served by the project, allowed by its CSP
     result = page.evaluate(
         "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})"

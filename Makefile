@@ -113,7 +113,7 @@ bench-console: setup
 	$(PY) -m bench.console_bench --database $(or $(DATABASE),both)
 
 # The bot through its REST channel (bench/bot_bench.py, ports 5405/5455 and 5505): both bots trained
-# and measured (about 8 minutes); the soak runs the project's bot alone under a steady load.
+# and measured (about 6 minutes); the soak runs the project's bot alone under a steady load.
 bench: setup $(MODEL)
 	$(PY) -m bench.bot_bench $(if $(JSON),--json $(JSON))
 

@@ -15,7 +15,8 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from actions.knowledge.messages import Messages, Reply, cached_messages
 from actions.replies import helpline_metadata
-from channels.outages import ERROR, NO_REPLY, TIMEOUT, UNANSWERED, limit_action_server_wait, reply_deadline
+from channels.outages import ERROR, NO_REPLY, TIMEOUT, UNANSWERED, reply_deadline
+from channels.remote_actions import configure_remote_actions
 from conversation_store.tracker_store import STORE_FAILURES
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ MAX_MESSAGE_CHARS = 2000
 STANDARD_KEYS = ("text", "buttons", "image", "custom", "attachment", "quick_replies", "elements")
 NOT_METADATA = set(STANDARD_KEYS) | {"timestamp", "recipient_id", "utter_action"}
 
-ACTION_TIMEOUT = limit_action_server_wait()
+ACTION_TIMEOUT = configure_remote_actions()
 
 
 class MetadataCollectingOutputChannel(CollectingOutputChannel):

@@ -8,8 +8,8 @@ patient wrote, masked like a stored one, is appended to the unanswered-messages 
 nothing they wrote is lost even when the tracker store could not keep it.
 
 Settings (environment variables):
-  ACTION_TIMEOUT_SECONDS   how long Rasa waits for the action server (default 1.5; Rasa's own
-                           wait is a constant of 5 minutes, not a setting of endpoints.yml)
+  ACTION_TIMEOUT_SECONDS   how long Rasa waits for the action server (default 1.5; see
+                           channels/remote_actions.py)
   REPLY_DEADLINE_SECONDS   when the patient gets the `unavailable` reply if the bot has not
                            answered yet (default 1.8); the message is still processed and stored
   UNANSWERED_LOG           the unanswered-messages file (default var/log/unanswered.jsonl)
@@ -31,7 +31,6 @@ from conversation_store.masking import mask
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_ACTION_TIMEOUT = 1.5
 DEFAULT_REPLY_DEADLINE = 1.8
 
 # Why a patient got the `unavailable` reply.
@@ -40,7 +39,8 @@ ERROR = "error"  # the tracker store or the lock store failed
 NO_REPLY = "no_reply"  # processed, but the bot said nothing (an action failed)
 
 
-def _seconds(variable: str, default: float) -> float:
+def seconds_setting(variable: str, default: float) -> float:
+    """A positive number of seconds from the environment, else `default`."""
     try:
         value = float(os.environ.get(variable) or default)
     except ValueError:
@@ -50,18 +50,7 @@ def _seconds(variable: str, default: float) -> float:
 
 
 def reply_deadline() -> float:
-    return _seconds("REPLY_DEADLINE_SECONDS", DEFAULT_REPLY_DEADLINE)
-
-
-def limit_action_server_wait() -> float:
-    """Makes Rasa give up on the action server after ACTION_TIMEOUT_SECONDS instead of five
-    minutes. Rasa reads the module constant at each call (rasa/core/actions/action.py), so setting
-    it here, before the first message, applies to every custom action."""
-    import rasa.core.actions.action as remote_action
-
-    seconds = _seconds("ACTION_TIMEOUT_SECONDS", DEFAULT_ACTION_TIMEOUT)
-    remote_action.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
-    return seconds
+    return seconds_setting("REPLY_DEADLINE_SECONDS", DEFAULT_REPLY_DEADLINE)
 
 
 class UnansweredMessages:

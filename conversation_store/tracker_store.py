@@ -18,6 +18,7 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
 
 from conversation_store.masking import mask
 
@@ -71,6 +72,16 @@ def mask_user_event(event: UserUttered) -> None:
                     entity[key] = "[masked]" if gone else mask(value)
 
 
+def _sqlite_write_ahead_log(connection: Any, _: Any) -> None:
+    """A commit appends to the write-ahead log without waiting for the disk (durable if the
+    process dies; the last commits can be lost if the machine loses power), and the review
+    console reading the file never blocks the bot."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 class MaskingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, retention_days: Optional[int] = None, **kwargs: Any) -> None:
         url = os.environ.get(URL_VARIABLE, "").strip()
@@ -80,13 +91,26 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             kwargs.update(url_settings(url))
         self.retention_days = int(retention_days or DEFAULT_RETENTION_DAYS)
         super().__init__(**kwargs)
-        if self.engine.dialect.name != "sqlite":
-            # Connections are checked before use, so that the first message after the database
-            # restarts is answered instead of failing on a connection the restart closed.
-            url = self.engine.url
-            self.engine.dispose()
-            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
-            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        self._replace_engine()
+
+    def _replace_engine(self) -> None:
+        """Rasa's engine with two changes: a PostgreSQL connection is checked before use, so that
+        the first message after the database restarts is answered instead of failing on a
+        connection the restart closed; a SQLite file is kept open between messages (SQLAlchemy 1.4
+        opens it again for every query) and written through a write-ahead log."""
+        url = self.engine.url
+        if self.engine.dialect.name == "sqlite":
+            options: Dict[str, Any] = {
+                "poolclass": QueuePool,
+                "connect_args": {"check_same_thread": False, "timeout": 15},
+            }
+        else:
+            options = {"pool_pre_ping": True, **create_engine_kwargs(url)}
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, **options)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
+        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         try:

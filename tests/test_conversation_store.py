@@ -132,6 +132,35 @@ def test_the_store_keeps_only_the_masked_words(store_url: str) -> None:
     store.engine.dispose()
 
 
+def test_the_latest_session_is_read_and_extended_as_rasa_does(store_url: str) -> None:
+    """The store's plain-SQL reads (conversation_store/tracker_store.py) give what Rasa's own
+    SQLTrackerStore gives: the events of the latest session, and only new events saved."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import SessionStarted
+
+    store = MaskingSQLTrackerStore(**url_settings(store_url))
+    sender = f"sessions-{time.time_ns()}"
+    now = time.time()
+    tracker = conversation(sender, "what are calcifications?", now - 100)
+    asyncio.run(store.save(tracker))
+    assert len(asyncio.run(store.retrieve(sender)).events) == 3  # no session start yet: all of them
+    for event in [ActionExecuted("action_session_start", timestamp=now), SessionStarted(timestamp=now)]:
+        tracker.update(event)
+    for event in conversation(sender, "are they cancer?", now + 1).events:
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(store.retrieve(sender))
+    asyncio.run(store.save(again))  # nothing new: nothing stored twice
+
+    ours = asyncio.run(store.retrieve(sender))
+    rasas = asyncio.run(SQLTrackerStore._retrieve(store, sender, fetch_events_from_all_sessions=False))
+    assert [e.as_dict() for e in ours.events] == [e.as_dict() for e in rasas.events]
+    assert [e.text for e in ours.events if isinstance(e, UserUttered)] == ["are they cancer?"]
+    full = asyncio.run(store.retrieve_full_tracker(sender))
+    assert len(full.events) == 3 + 2 + 3
+    store.engine.dispose()
+
+
 def test_retention_deletes_old_conversations_and_one_on_request(store_url: str) -> None:
     store = MaskingSQLTrackerStore(**url_settings(store_url))
     now = time.time()

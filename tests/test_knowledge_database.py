@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, update
 
 from actions.answer_selection import Question, select_entry
 from actions.knowledge import models
 from actions.knowledge.build import load, main
+from actions.knowledge.database import session_factory
 from actions.knowledge.repository import KnowledgeRepository
 from actions.knowledge.source_files import read_knowledge
 from tests.conftest import temporary_postgres_database
@@ -140,3 +141,19 @@ def test_no_follow_up_without_a_topic_a_pronoun_or_when_long(kb: KnowledgeReposi
     assert follow_up_entry(kb, "titanium?", "marker_clip") is None
     assert follow_up_entry(kb, "is it " + "very " * 20 + "long", "marker_clip") is None
     assert follow_up_entry(kb, "is it open on sundays", "helpline") is None
+
+
+def test_the_repository_reads_a_new_load_at_once(tmp_path) -> None:
+    """Each process answers from a snapshot of the knowledge base, read again when the content's
+    hash in the database changes (a new load)."""
+    url = f"sqlite:///{tmp_path / 'reload.db'}"
+    load(read_knowledge(), url)
+    with KnowledgeRepository(url) as kb:
+        assert kb.entry("marker_clip").answer != "a new answer"
+    with session_factory(url).begin() as session:
+        session.execute(update(models.Entry).where(models.Entry.id == "marker_clip").values(answer="a new answer"))
+        session.execute(
+            update(models.Meta).where(models.Meta.key == models.CONTENT_HASH_KEY).values(value="another load")
+        )
+    with KnowledgeRepository(url) as kb:
+        assert kb.entry("marker_clip").answer == "a new answer"

@@ -23,7 +23,7 @@ from actions.knowledge.messages import load_messages, validate_messages
 from actions.knowledge.source_files import KnowledgeFiles, knowledge_dir, read_knowledge
 from actions.knowledge.validation import normalise_space, validate
 
-CONTENT_HASH_KEY = "content_sha256"
+CONTENT_HASH_KEY = models.CONTENT_HASH_KEY
 
 
 def content_hash(kf: KnowledgeFiles) -> str:

@@ -93,6 +93,9 @@ class IntentTopic(Base):
     contextual = Column(Boolean, nullable=False, default=False)
 
 
+CONTENT_HASH_KEY = "content_sha256"  # kb_meta's key for the hash of the loaded content
+
+
 class Meta(Base):
     __tablename__ = "kb_meta"
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from actions.knowledge.source_files import PROJECT_ROOT
 
@@ -24,7 +25,10 @@ def engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///"):
             os.makedirs(os.path.dirname(os.path.abspath(url[len("sqlite:///") :])), exist_ok=True)
-        engine = create_engine(url, future=True, connect_args={"timeout": 15})
+        # The file is kept open between actions (SQLAlchemy 1.4 would open it for every use).
+        engine = create_engine(
+            url, future=True, poolclass=QueuePool, connect_args={"timeout": 15, "check_same_thread": False}
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial

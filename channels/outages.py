@@ -17,20 +17,13 @@ Settings (environment variables):
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import threading
-import time
-from collections import Counter
-from pathlib import Path
-from typing import Dict, Optional
 
-from conversation_store.masking import mask
+from conversation_store.unanswered import UnansweredMessages
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REPLY_DEADLINE = 1.8
 
 # Why a patient got the `unavailable` reply.
@@ -53,29 +46,4 @@ def reply_deadline() -> float:
     return seconds_setting("REPLY_DEADLINE_SECONDS", DEFAULT_REPLY_DEADLINE)
 
 
-class UnansweredMessages:
-    """Counts of unanswered messages by reason, and the file that keeps what the patients wrote."""
-
-    def __init__(self, path: Optional[Path] = None) -> None:
-        self.path = path or Path(os.environ.get("UNANSWERED_LOG") or PROJECT_ROOT / "var" / "log" / "unanswered.jsonl")
-        self._counts: Counter = Counter()
-        self._lock = threading.Lock()
-
-    def record(self, reason: str, sender: str, channel: str, text: str) -> None:
-        with self._lock:
-            self._counts[reason] += 1
-        logger.error("unanswered message: reason=%s channel=%s conversation=%s", reason, channel, sender)
-        entry = {"time": time.time(), "reason": reason, "channel": channel, "sender": sender, "text": mask(text)}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        except OSError:
-            logger.exception("could not keep the unanswered message in %s", self.path)
-
-    def counts(self) -> Dict[str, int]:
-        with self._lock:
-            return {reason: self._counts[reason] for reason in (TIMEOUT, ERROR, NO_REPLY)}
-
-
-UNANSWERED = UnansweredMessages()
+UNANSWERED = UnansweredMessages(reasons=(TIMEOUT, ERROR, NO_REPLY))

@@ -1,6 +1,7 @@
 """Deleting conversations: those inactive for longer than the retention period in endpoints.yml,
 and one person's conversation on request. Both say what they removed, and delete what the review
-console holds on those conversations (summary, tags, notes, review state, flagged messages).
+console holds on those conversations (summary, tags, notes, review state, flagged messages) and
+the messages kept because the bot could not answer them (conversation_store/unanswered.py).
 
   python -m conversation_store.retention purge [--days N] [--dry-run]
   python -m conversation_store.retention forget CONVERSATION_ID ...
@@ -25,6 +26,7 @@ import sqlalchemy as sa
 import yaml
 
 from conversation_store.tracker_store import DEFAULT_RETENTION_DAYS, URL_VARIABLE
+from conversation_store.unanswered import remove_unanswered
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 EVENTS = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
@@ -111,9 +113,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if float(days) <= 0:
             parser.error("the retention period must be more than 0 days")
         removed = purge(engine, float(days), dry_run=args.dry_run)
-        cutoff = datetime.fromtimestamp(time.time() - float(days) * 86400, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        cutoff_time = time.time() - float(days) * 86400
+        cutoff = datetime.fromtimestamp(cutoff_time, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         verb = "Would delete" if args.dry_run else "Deleted"
         print(removed.describe(f"{verb} conversations last active before {cutoff} (retention {float(days):g} days)"))
+        unanswered = remove_unanswered(lambda e: float(e.get("time") or 0) < cutoff_time, dry_run=args.dry_run)
+        print(f"Unanswered messages kept from before then: {unanswered} {verb.lower()}")
         if not args.dry_run:
             print(clear_console(removed.conversations))
         return 0
@@ -129,6 +134,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error("name a conversation id, or --channel and --user")
     removed = forget(engine, ids)
     print(removed.describe("Deleted"))
+    print(f"Unanswered messages kept from them: {remove_unanswered(lambda e: e.get('sender') in ids)} deleted")
     print(clear_console(ids))
     for conversation in ids:
         found = conversation in removed.conversations

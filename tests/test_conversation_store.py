@@ -21,6 +21,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from conversation_store import retention
 from conversation_store.masking import mask
 from conversation_store.tracker_store import MaskingSQLTrackerStore, url_settings
+from conversation_store.unanswered import UnansweredMessages
 from stack.processes import Stack
 from tests.conftest import PROJECT_ROOT, Chat, temporary_postgres_database
 
@@ -192,14 +193,24 @@ def test_the_retention_command_reports_what_it_removed(
     asyncio.run(store.save(conversation("sms-abc", "hello", time.time())))
     monkeypatch.setenv("TRACKER_DB_URL", url)
     monkeypatch.setenv("CONSOLE_DB_URL", f"sqlite:///{tmp_path / 'console.db'}")
+    unanswered = tmp_path / "unanswered.jsonl"
+    monkeypatch.setenv("UNANSWERED_LOG", str(unanswered))
+    kept = UnansweredMessages(["error"], unanswered)
+    for sender in ("sms-abc", "someone-else"):
+        kept.record("error", sender, "rest", f"a question from {sender}")
+    with unanswered.open("a") as f:
+        f.write(json.dumps({"time": time.time() - 800 * 86400, "sender": "ancient", "text": "old"}) + "\n")
 
     assert retention.main(["purge"]) == 0  # retention_days from endpoints.yml
     out = capsys.readouterr().out
     assert "Deleted conversations last active before" in out and ": 1 conversation(s), 3 event(s)" in out
+    assert "Unanswered messages kept from before then: 1 deleted" in out
     assert "Review console: removed 0 tags, 0 notes, 0 reviews, 0 flagged messages" in out
     assert retention.main(["forget", "sms-abc", "missing"]) == 0
     out = capsys.readouterr().out
     assert "sms-abc: deleted" in out and "missing: not found" in out
+    assert "Unanswered messages kept from them: 1 deleted" in out
+    assert [json.loads(line)["sender"] for line in unanswered.read_text().splitlines()] == ["someone-else"]
     with pytest.raises(SystemExit):
         retention.main(["forget", "--channel", "sms"])
     store.engine.dispose()

@@ -25,14 +25,16 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 KNOWLEDGE_FILES := $(wildcard knowledge/*.yml knowledge/entries/*.yml knowledge/sources/*.txt)
-TRAINING_FILES  := config.yml domain.yml $(wildcard data/*.yml)
+LOOKUPS         := data/lookups.yml
+TRAINING_FILES  := config.yml domain.yml $(LOOKUPS) $(wildcard data/*.yml) $(wildcard nlu_components/*.py)
 
-.PHONY: help setup run shell test evaluate thresholds purge-conversations forget-conversation create-staff bench-console bench bench-soak knowledge spacy train validate lint test-stories test-tools pytest clean
+.PHONY: help setup run shell test evaluate crossval thresholds purge-conversations forget-conversation create-staff bench-console bench bench-soak knowledge spacy train validate lint test-stories test-tools pytest clean
 
 help:
 	@echo "make run       set up, train if needed, start the bot (prints how to chat)"
 	@echo "make test      set up, train if needed, run every test"
 	@echo "make evaluate  QUESTIONS=file.yml   score a question file through the running stack"
+	@echo "make crossval [SETS=\"dev9 dev10\"]   leave-one-writer-out cross-validation over the development sets"
 	@echo "make purge-conversations [DAYS=N] [DRY_RUN=1]   delete conversations older than the retention period"
 	@echo "make forget-conversation ID=...   delete one person's conversation"
 	@echo "make create-staff USERNAME=... ROLE=reviewer|admin   a review console account (asks for the password)"
@@ -75,6 +77,11 @@ $(KB_STAMP): $(VENV)/.installed $(KNOWLEDGE_FILES) $(wildcard actions/knowledge/
 
 knowledge: $(KB_STAMP)
 
+# The topics' lookup tables for the RegexFeaturizer, from the vocabulary (nlu_components/lookup_tables.py).
+$(LOOKUPS): $(VENV)/.installed knowledge/vocabulary.yml nlu_components/lookup_tables.py
+	$(PY) -m nlu_components.lookup_tables --output $@
+	@touch $@
+
 $(MODEL): $(VENV)/.installed $(SPACY) $(TRAINING_FILES)
 	$(RASA) train --fixed-model-name calcifications --out models --quiet
 
@@ -90,6 +97,11 @@ shell: $(VENV)/.installed
 
 evaluate: setup $(MODEL)
 	$(PY) -m evaluation.evaluate $(QUESTIONS) --rasa-url http://localhost:$(RASA_PORT)
+
+# Leave-one-writer-out cross-validation over tests/dev*/ (evaluation/crossval.py; SETS="dev9 dev10"
+# for some): a model per set trained without its messages; about 3 minutes a set.
+crossval: setup $(MODEL)
+	$(PY) -m evaluation.crossval $(if $(SETS),--sets $(SETS))
 
 thresholds: setup
 	$(PY) -m evaluation.thresholds

@@ -10,10 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_selection import Question, follow_up_entry, select_entry
 from actions.base import KnowledgeAction
-from actions.conversation import button_entry_id, latest_intent, latest_text, mentions
+from actions.conversation import button_entry_id, handoff_intent, latest_intent, latest_text, mentions
 from actions.knowledge.messages import Messages
 from actions.knowledge.repository import EntryView, KnowledgeRepository
-from actions.replies import send_answer, send_reply
+from actions.replies import HELPLINE_TOPIC, send_answer, send_handoff, send_reply
 
 MAX_REMEMBERED = 50
 # A short pointing follow-up that names nothing ("how long does it stay in?") and shares this much
@@ -42,10 +42,18 @@ class ActionAnswer(KnowledgeAction):
         pointing_back = not question.entry_id and not question.mentions
         entry = follow_up_entry(kb, text, question.last_topic, STAYS_ON_TOPIC) if pointing_back else None
         entry = entry or select_entry(kb, question)
+        handoff = handoff_intent(tracker)
         if entry is None:
-            send_reply(dispatcher, messages, messages.system["no_context"], kb.documents())
+            if handoff:
+                send_handoff(dispatcher, kb, messages, handoff)
+            else:
+                send_reply(dispatcher, messages, messages.system["no_context"], kb.documents())
             return []
-        return answer_with(dispatcher, tracker, kb, messages, entry)
+        events = answer_with(dispatcher, tracker, kb, messages, entry)
+        # The person also spoke of their own situation: the general answer, then the hand-off.
+        if handoff and entry.topic != HELPLINE_TOPIC:
+            send_handoff(dispatcher, kb, messages, handoff)
+        return events
 
 
 def answer_with(

@@ -139,6 +139,8 @@ STOPWORDS = ANAPHORA | {
     "really",
 }
 MAX_FOLLOW_UP_WORDS = 15
+# A message that carries on from the last answer without a pronoun: "and if I need a scan one day?"
+CONTINUES = re.compile(r"^\W*(and|also|plus|what about|how about|what if|but what|but if|ok and|so what if)\b")
 ANSWER_TOPICS_EXCLUDED = {"helpline"}
 
 
@@ -151,13 +153,13 @@ def follow_up_entry(
     kb: KnowledgeRepository, text: str, last_topic: Optional[str], min_score: int = 0
 ) -> Optional[EntryView]:
     """For a short message that points back at the topic being discussed ("does it have to come
-    out?" after the marker clip), the entry of that topic sharing most words with it (title words
+    out?" or "and if I need a scan one day?" after the marker clip), the entry of that topic sharing most words with it (title words
     count twice). None when the message is long, has no pointing word, nothing is being discussed,
     or no entry scores at least `min_score`."""
     words = re.findall(r"[a-z']+", text.lower())
     if not last_topic or last_topic in ANSWER_TOPICS_EXCLUDED or len(words) > MAX_FOLLOW_UP_WORDS:
         return None
-    if not ANAPHORA & {w.split("'")[0] for w in words}:
+    if not ANAPHORA & {w.split("'")[0] for w in words} and not CONTINUES.match(text.lower()):
         return None
     asked = _stems(text)
     scored = [

@@ -37,6 +37,13 @@ def mentions(tracker: Tracker) -> List[str]:
     ]
 
 
+def handoff_intent(tracker: Tracker) -> Optional[str]:
+    """The hand-off the NLU found beside the question of a message of several sentences
+    (nlu_components/message_composer.py), if any."""
+    handoff = tracker.latest_message.get("handoff") or {}
+    return str(handoff.get("intent") or "") or None
+
+
 def button_entry_id(tracker: Tracker) -> Optional[str]:
     value = next(tracker.get_latest_entity_values(ENTRY_ID_ENTITY), None)
     return str(value) if value else None

@@ -9,9 +9,10 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge.messages import Messages, Reply
-from actions.knowledge.repository import EntryView
+from actions.knowledge.repository import EntryView, KnowledgeRepository
 
 MAX_FOLLOW_UPS = 3
+HELPLINE_TOPIC = "helpline"
 
 
 def payload(intent: str, **entities: str) -> str:
@@ -111,3 +112,14 @@ def send_answer(
         feedback_request=True,
         sources=[],
     )
+
+
+def send_handoff(dispatcher: CollectingDispatcher, kb: KnowledgeRepository, messages: Messages, intent: str) -> None:
+    """The hand-off for an intent: its reply in the messages file ("I can't advise on your own
+    results..."), else (asking for a person) the helpline entry of the knowledge base."""
+    reply = messages.replies.get(intent)
+    if reply is not None:
+        send_reply(dispatcher, messages, reply, kb.documents())
+        return
+    entry = kb.topic_entries(HELPLINE_TOPIC)[0]
+    send(dispatcher, messages.render(entry.answer), entry.id, entry_sources(entry), entry_id=entry.id)

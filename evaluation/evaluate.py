@@ -1,5 +1,6 @@
 """Runs a question file through the bot over HTTP, the way a patient's message travels (REST
-channel -> Rasa server -> action server), and scores the topic recorded with each last reply.
+channel -> Rasa server -> action server), and judges every reply to the judged message by the
+topics recorded on them (eval-format version 2, shared/eval-format.md).
 
     python -m evaluation.evaluate QUESTIONS.yml [--rasa-url http://localhost:5005]
 
@@ -17,8 +18,9 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple
 from urllib.parse import urlparse
 
 import requests
@@ -27,7 +29,8 @@ import yaml
 from stack.processes import PROJECT_ROOT, Stack, is_up
 
 KINDS = ("in_scope", "escalate", "out_of_scope")
-NOT_ANSWERS = {"out_of_scope", "fallback", "helpline", "urgent"}
+HANDOFF_TOPICS = ("helpline", "urgent")
+URGENT = "urgent"
 
 
 class MalformedFile(ValueError):
@@ -45,9 +48,17 @@ class Item:
 @dataclass(frozen=True)
 class Result:
     item: Item
-    topic: Optional[str]
+    topics: Tuple[str, ...]  # of every reply to the judged message, in order
     verdict: str  # right | wrong_answer | miss
     ms: float
+
+    @property
+    def handed_off(self) -> bool:
+        return any(root(t) in HANDOFF_TOPICS for t in self.topics)
+
+    @property
+    def urgent(self) -> bool:
+        return any(root(t) == URGENT for t in self.topics)
 
 
 def load_items(path: Path) -> List[Item]:
@@ -80,12 +91,28 @@ def root(topic: Optional[str]) -> Optional[str]:
     return topic.split(".")[0] if topic else None
 
 
-def judge(item: Item, topic: Optional[str]) -> str:
-    if topic in item.accept or root(topic) in item.accept:
-        return "right"
-    if item.kind == "in_scope" and topic and root(topic) not in NOT_ANSWERS:
-        return "wrong_answer"
-    return "miss"
+@lru_cache(maxsize=1)
+def answer_topics() -> FrozenSet[str]:
+    """The knowledge-base answer topics of the topics contract, except the helpline (a hand-off)."""
+    topics = yaml.safe_load((PROJECT_ROOT / "knowledge" / "topics.yml").read_text(encoding="utf-8"))
+    return frozenset(topics["answer_topics"]) - set(HANDOFF_TOPICS)
+
+
+def judge(item: Item, topics: Sequence[Optional[str]]) -> str:
+    """right | wrong_answer | miss, from the topics of all the replies (eval-format version 2)."""
+    roots = [root(t) for t in topics if t]
+    answers = {r for r in roots if r in answer_topics()}
+    handoffs = [r for r in roots if r in HANDOFF_TOPICS]
+    accept = set(item.accept)
+    if item.kind == "in_scope":
+        if answers:
+            return "right" if answers <= accept else "wrong_answer"
+        return "right" if "helpline" in accept and handoffs else "miss"
+    if item.kind == "escalate":
+        if item.accept[0] == URGENT:
+            return "right" if URGENT in handoffs else "miss"
+        return "right" if accept & set(handoffs) else "miss"
+    return "miss" if answers else "right"
 
 
 class Client:
@@ -102,12 +129,9 @@ class Client:
         return r.json(), ms
 
 
-def last_topic(replies: List[Dict[str, Any]]) -> Optional[str]:
-    for reply in reversed(replies):
-        topic = (reply.get("metadata") or {}).get("topic")
-        if topic:
-            return str(topic)
-    return None
+def reply_topics(replies: List[Dict[str, Any]]) -> Tuple[str, ...]:
+    topics = ((reply.get("metadata") or {}).get("topic") for reply in replies)
+    return tuple(str(t) for t in topics if t)
 
 
 def ask(client: Client, item: Item) -> Result:
@@ -115,8 +139,8 @@ def ask(client: Client, item: Item) -> Result:
     for turn in item.context:
         client.send(sender, turn)
     replies, ms = client.send(sender, item.text)
-    topic = last_topic(replies)
-    return Result(item=item, topic=topic, verdict=judge(item, topic), ms=ms)
+    topics = reply_topics(replies)
+    return Result(item=item, topics=topics, verdict=judge(item, topics), ms=ms)
 
 
 def percentile(values: List[float], q: float) -> float:
@@ -127,11 +151,17 @@ def percentile(values: List[float], q: float) -> float:
     return ordered[k]
 
 
+def fraction(count: int, total: int) -> float:
+    return round(count / total, 4) if total else 0.0
+
+
 def summarise(results: List[Result]) -> Dict[str, Any]:
     def share(kind: str, verdict: str) -> float:
         of_kind = [r for r in results if r.item.kind == kind]
-        return round(sum(r.verdict == verdict for r in of_kind) / len(of_kind), 4) if of_kind else 0.0
+        return fraction(sum(r.verdict == verdict for r in of_kind), len(of_kind))
 
+    urgent = [r for r in results if r.item.kind == "escalate" and r.item.accept[0] == URGENT]
+    in_scope = [r for r in results if r.item.kind == "in_scope"]
     ms = [r.ms for r in results]
     return {
         "n": len(results),
@@ -140,9 +170,12 @@ def summarise(results: List[Result]) -> Dict[str, Any]:
         "in_scope_wrong_answer": share("in_scope", "wrong_answer"),
         "escalate_n": sum(r.item.kind == "escalate" for r in results),
         "escalate_correct": share("escalate", "right"),
+        "urgent_n": len(urgent),
+        "urgent_correct": fraction(sum(r.urgent for r in urgent), len(urgent)),
         "out_of_scope_n": sum(r.item.kind == "out_of_scope" for r in results),
         "out_of_scope_correct": share("out_of_scope", "right"),
-        "overall_correct": round(sum(r.verdict == "right" for r in results) / len(results), 4) if results else 0.0,
+        "in_scope_handoff": fraction(sum(r.handed_off for r in in_scope), len(in_scope)),
+        "overall_correct": fraction(sum(r.verdict == "right" for r in results), len(results)),
         "p50_ms": round(statistics.median(ms), 1) if ms else 0.0,
         "p95_ms": round(percentile(ms, 95), 1),
     }
@@ -151,7 +184,8 @@ def summarise(results: List[Result]) -> Dict[str, Any]:
 def format_line(r: Result) -> str:
     mark = {"right": "ok   ", "wrong_answer": "WRONG", "miss": "miss "}[r.verdict]
     text = r.item.text[:70]
-    return f"{mark} {r.item.kind:<12} {str(r.topic):<32} {r.ms:7.1f} ms  {text!r}  accept={list(r.item.accept)}"
+    topics = ",".join(dict.fromkeys(r.topics)) or "None"
+    return f"{mark} {r.item.kind:<12} {topics:<32} {r.ms:7.1f} ms  {text!r}  accept={list(r.item.accept)}"
 
 
 def run(items: List[Item], rasa_url: str, out=sys.stdout) -> Dict[str, Any]:

@@ -4,9 +4,10 @@ procedure, asking the bot to decide or diagnose) get that intent whatever the st
 thought, so a typo or an unusual phrasing never turns an urgent message into a leaflet answer.
 
 It also weighs the two kinds of mistake unequally: handing someone to the helpline who did not
-need it costs a phone number, missing someone who did can cost much more. So when the classifier
-gives a hand-off or urgent intent at least `escalation_floor` confidence, that intent wins even if
-another scored higher.
+need it costs a phone number, missing someone who did can cost much more. So hand-off is decided
+on its own: when the classifier's confidences in the urgent intents, or else in the hand-off
+intents, add up to at least `escalation_floor`, the likeliest of that group wins even if another
+intent scored higher (a message split between "own results" and "distress" still needs a person).
 
 The patterns are read when the model is loaded, so editing safety.yml needs a restart, not a
 retrain. What fired is added to the parse result as `safety_net` (a rule name, or
@@ -27,6 +28,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.intent_kinds import HANDOFF_INTENTS, URGENT_INTENTS
 
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 
@@ -63,21 +66,20 @@ def first_match(rules: List[SafetyRule], text: str) -> Optional[SafetyRule]:
 class SafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {
-            "rules_file": "knowledge/safety.yml",
-            "escalation_intents": ["urgent_self_harm", "urgent_physical", "personal_situation", "express_distress"],
-            "escalation_floor": 0.3,
-        }
+        return {"rules_file": "knowledge/safety.yml", "escalation_floor": 0.3}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.rules = load_rules(Path(config["rules_file"]))
-        self.escalation_intents = list(config["escalation_intents"])
         self.escalation_floor = float(config["escalation_floor"])
 
     def _escalation(self, ranking: List[Dict[str, Any]]) -> Optional[str]:
-        """The most urgent hand-off intent scoring at least the floor, if any."""
+        """The likeliest intent of the first group (urgent, then hand-off) whose confidences add
+        up to at least the floor, if any."""
         scores = {r.get("name"): r.get("confidence") or 0.0 for r in ranking}
-        return next((i for i in self.escalation_intents if scores.get(i, 0.0) >= self.escalation_floor), None)
+        for group in (URGENT_INTENTS, HANDOFF_INTENTS):
+            if sum(scores.get(i, 0.0) for i in group) >= self.escalation_floor:
+                return max(group, key=lambda i: scores.get(i, 0.0))
+        return None
 
     @classmethod
     def create(

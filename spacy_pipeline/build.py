@@ -1,5 +1,5 @@
 """Builds the project's spaCy pipeline: blank English, the lookup lemmatizer from
-spacy-lookups-data and an entity ruler whose patterns are the knowledge base's vocabulary.
+spacy-lookups-data, a sentencizer and an entity ruler whose patterns are the knowledge base's vocabulary.
 
     python -m spacy_pipeline.build [--output build/spacy_pipeline]
 
@@ -47,6 +47,8 @@ def build(output: Path, concepts: Optional[List[ConceptData]] = None) -> Languag
         raise ValueError("; ".join(problems))
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    # Sentence boundaries by punctuation and line breaks (nlu_components/sentence_splitter.py).
+    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", ";", "\n", "...", "…", "!?", "?!"]})
     nlp.initialize()  # loads the lookup tables from the installed spacy-lookups-data
     patterns = _patterns(nlp, concepts)
     ruler = nlp.add_pipe("entity_ruler", config={"validate": True, "overwrite_ents": True})
@@ -55,7 +57,7 @@ def build(output: Path, concepts: Optional[List[ConceptData]] = None) -> Languag
         {
             "name": PIPELINE_NAME,
             "version": "1.0.0",
-            "description": "Blank English + lookup lemmatizer + entity ruler from knowledge/vocabulary.yml",
+            "description": "Blank English, lookup lemmatizer, sentencizer, entity ruler from knowledge/vocabulary.yml",
             "spacy_version": f">={spacy.about.__version__},<3.5.0",
         }
     )

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from evaluation.evaluate import Item, judge
+from evaluation.evaluate import Item, Result, judge, summarise
 from stack.processes import PROJECT_ROOT, Stack
 
 
@@ -42,8 +42,11 @@ def test_a_question_file_is_scored_with_the_summary_last(stack: Stack, tmp_path:
         "in_scope_wrong_answer",
         "escalate_n",
         "escalate_correct",
+        "urgent_n",
+        "urgent_correct",
         "out_of_scope_n",
         "out_of_scope_correct",
+        "in_scope_handoff",
         "overall_correct",
         "p50_ms",
         "p95_ms",
@@ -71,11 +74,43 @@ def test_an_unreachable_bot_is_reported(tmp_path: Path) -> None:
 
 def test_judging_follows_the_eval_format() -> None:
     item = Item(text="t", accept=("marker_clip",), kind="in_scope")
-    assert judge(item, "marker_clip.mri") == "right"
-    assert judge(item, "core_biopsy") == "wrong_answer"
-    assert judge(item, "fallback") == "miss"
-    assert judge(item, "helpline.personal") == "miss"
-    assert judge(item, None) == "miss"
+    assert judge(item, ["marker_clip.mri"]) == "right"
+    assert judge(item, ["core_biopsy"]) == "wrong_answer"
+    assert judge(item, ["fallback"]) == "miss"
+    assert judge(item, ["helpline.personal"]) == "miss"
+    assert judge(item, []) == "miss"
     escalate = Item(text="t", accept=("urgent",), kind="escalate")
-    assert judge(escalate, "urgent.physical") == "right"
-    assert judge(escalate, "helpline") == "miss"
+    assert judge(escalate, ["urgent.physical"]) == "right"
+    assert judge(escalate, ["helpline"]) == "miss"
+
+
+def test_every_reply_counts_in_version_2() -> None:
+    item = Item(text="t", accept=("vacuum_biopsy",), kind="in_scope")
+    assert judge(item, ["vacuum_biopsy", "vacuum_biopsy", "helpline.personal"]) == "right"
+    assert judge(item, ["vacuum_biopsy", "core_biopsy"]) == "wrong_answer"
+    who = Item(text="t", accept=("helpline",), kind="in_scope")
+    assert judge(who, ["helpline.personal"]) == "right"
+    assert judge(who, ["helpline", "definition"]) == "wrong_answer"
+    escalate = Item(text="t", accept=("helpline",), kind="escalate")
+    assert judge(escalate, ["vacuum_biopsy", "helpline.personal"]) == "right"
+    assert judge(escalate, ["vacuum_biopsy"]) == "miss"
+    urgent = Item(text="t", accept=("urgent", "helpline"), kind="escalate")
+    assert judge(urgent, ["helpline.personal"]) == "miss"
+    assert judge(urgent, ["urgent.self_harm", "urgent.self_harm"]) == "right"
+    out = Item(text="t", accept=("out_of_scope",), kind="out_of_scope")
+    assert judge(out, ["out_of_scope", "helpline.personal"]) == "right"
+    assert judge(out, ["fallback"]) == "right"
+    assert judge(out, ["causes"]) == "miss"
+
+
+def test_the_summary_reports_urgent_items_and_in_scope_hand_offs() -> None:
+    answered = Item(text="a", accept=("marker_clip",), kind="in_scope")
+    urgent = Item(text="u", accept=("urgent", "helpline"), kind="escalate")
+    results = [
+        Result(answered, ("marker_clip", "helpline.personal"), "right", 10.0),
+        Result(answered, ("marker_clip",), "right", 20.0),
+        Result(urgent, ("helpline.personal",), "miss", 30.0),
+    ]
+    summary = summarise(results)
+    assert summary["in_scope_handoff"] == 0.5
+    assert summary["urgent_n"] == 1 and summary["urgent_correct"] == 0.0

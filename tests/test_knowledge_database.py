@@ -132,6 +132,7 @@ def test_an_unsure_pronoun_follow_up_stays_with_the_topic(kb: KnowledgeRepositor
     entry = follow_up_entry(kb, "what metal is it made of then", "marker_clip")
     assert entry is not None and entry.id == "marker_clip.titanium"
     assert follow_up_entry(kb, "and does that stay in for good", "marker_clip").topic == "marker_clip"
+    assert follow_up_entry(kb, "and if I need an MRI scan one day?", "marker_clip").id == "marker_clip.mri"
 
 
 def test_no_follow_up_without_a_topic_a_pronoun_or_when_long(kb: KnowledgeRepository) -> None:

@@ -215,3 +215,20 @@ def test_a_hand_off_intent_above_the_floor_wins_over_a_leaflet_answer() -> None:
     assert close.get("safety_net") == "escalation_floor"
     assert far.get("intent")["name"] == "ask_results_next"
     assert far.get("safety_net") is None
+
+
+def test_hand_off_confidence_split_between_two_intents_still_hands_off() -> None:
+    from nlu_components.safety_net import SafetyNet
+
+    net = SafetyNet({**SafetyNet.get_default_config(), "rules_file": str(PROJECT_ROOT / "knowledge" / "safety.yml")})
+    split = _parsed(
+        "it has all got on top of me since the letter about mine",
+        [
+            {"name": "ask_anxiety", "confidence": 0.5},
+            {"name": "express_distress", "confidence": 0.2},
+            {"name": "personal_situation", "confidence": 0.15},
+        ],
+    )
+    net.process([split])
+    assert split.get("intent")["name"] == "express_distress"
+    assert split.get("safety_net") == "escalation_floor"

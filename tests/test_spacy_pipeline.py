@@ -21,7 +21,7 @@ def test_config_uses_the_projects_own_pipeline() -> None:
 
 def test_pipeline_finds_the_knowledge_base_concepts_in_lay_words() -> None:
     nlp = spacy.load(PIPELINE)
-    assert nlp.pipe_names == ["lemmatizer", "entity_ruler"]
+    assert nlp.pipe_names == ["lemmatizer", "sentencizer", "entity_ruler"]
     cases = {
         "will the metal marker set off alarms at AIRPORT security?": {"device", "place"},
         "do calcium tablets cause them": {"substance"},

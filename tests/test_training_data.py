@@ -4,21 +4,24 @@ no held-out question is in the training data."""
 from __future__ import annotations
 
 import re
+from typing import Dict, List
 
 import yaml
 
 from actions.knowledge.source_files import read_knowledge
+from nlu_components.lookup_tables import DEFAULT_OUTPUT, current_text
 from stack.processes import PROJECT_ROOT
 
 
-def _nlu_examples() -> dict:
-    data = yaml.safe_load((PROJECT_ROOT / "data" / "nlu.yml").read_text())
-    out = {}
-    for block in data["nlu"]:
-        if "intent" in block:
-            out[block["intent"]] = [
-                line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")
-            ]
+def _nlu_examples() -> Dict[str, List[str]]:
+    """Intent -> its examples, from every NLU file of data/ (nlu.yml and the writers' files)."""
+    out: Dict[str, List[str]] = {}
+    for path in sorted((PROJECT_ROOT / "data").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text()).get("nlu") or []:
+            if "intent" in block:
+                out.setdefault(block["intent"], []).extend(
+                    line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")
+                )
     return out
 
 
@@ -68,3 +71,18 @@ def test_every_messages_reply_intent_is_in_the_domain() -> None:
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
     replies = yaml.safe_load((PROJECT_ROOT / "knowledge" / "messages.yml").read_text())["replies"]
     assert set(replies) <= set(domain["intents"])
+
+
+def test_no_example_is_labelled_with_two_intents() -> None:
+    seen: Dict[str, str] = {}
+    twice = []
+    for intent, examples in _nlu_examples().items():
+        for example in examples:
+            other = seen.setdefault(" ".join(example.lower().split()), intent)
+            if other != intent:
+                twice.append((example, other, intent))
+    assert twice == []
+
+
+def test_the_lookup_tables_are_generated_from_the_current_vocabulary() -> None:
+    assert DEFAULT_OUTPUT.read_text(encoding="utf-8") == current_text(), "run: python -m nlu_components.lookup_tables"

@@ -13,3 +13,5 @@ HANDOFF_INTENTS: Tuple[str, ...] = ("personal_situation", "express_distress")
 # Asking for a person is answered from the knowledge base's helpline topic.
 ASK_PERSON_INTENT = "ask_helpline"
 ESCALATION_INTENTS: Tuple[str, ...] = URGENT_INTENTS + HANDOFF_INTENTS
+# A sentence of the person's story that asks nothing: context for the question beside it.
+STATEMENT_INTENT = "statement"

@@ -1,13 +1,17 @@
 """MessageComposer: one reading of a message from the readings of its sentences.
 
 Last in the NLU pipeline, after the SentenceSplitter's sentence messages have been classified
-like the whole message (DIET, FallbackClassifier, SafetyNet). For a message of several sentences:
+like the whole message (DIET, FallbackClassifier, SafetyNet). For a message of several sentences
+(or one, where a safety rule made a question a hand-off):
 
 1. Urgent signs in any sentence (or the whole; sentences read by the classifier alone count as in
    3.) win: the message gets that urgent intent and
    nothing else, so urgent advice is never preceded by a leaflet answer.
 2. The topic comes from the sentence carrying the question: of the question-like sentences (a
-   question mark, or a question word first), the one with the most confident answer intent. The
+   question mark, a question word first, or a question inside), the one with the most confident
+   answer intent. A question that a safety rule made a hand-off ("mine came back as B3, what is
+   a vacuum biopsy like?") is read as the classifier's likeliest answer intent, if it has at least
+   `answer_beside_rule`, with the hand-off beside it. The
    rest of the message is context: its concepts are used when the question names none.
 3. A sentence about the person's own situation or feelings, or asking for a person (by a safety
    rule, or by the classifier with at least `handoff_confidence` when the whole message's reading
@@ -15,21 +19,23 @@ like the whole message (DIET, FallbackClassifier, SafetyNet). For a message of s
    message gets the answer intent plus `handoff` (the answer, then the hand-off, in one turn);
    without one, it gets the hand-off intent.
 
-What was decided is added to the parse result as `sentences` (each sentence's span, intent and
-confidence; never its text, which would escape the tracker store's masking) and `handoff`.
+What was decided is added to the parse result as `message_reading` (the whole message's own
+reading), `sentences` (each sentence's span, intent and confidence; never its text, which would
+escape the tracker store's masking) and `handoff`.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set
+from typing import Any, Callable, Dict, List, Optional, Pattern, Sequence, Set, Tuple
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
@@ -40,14 +46,17 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_components.intent_kinds import ASK_PERSON_INTENT, HANDOFF_INTENTS, URGENT_INTENTS
+from nlu_components.intent_kinds import ASK_PERSON_INTENT, HANDOFF_INTENTS, STATEMENT_INTENT, URGENT_INTENTS
 from nlu_components.sentence_splitter import SENTENCE_OF, SENTENCE_START
 
 SAFETY_NET = "safety_net"  # what the SafetyNet records when it set the intent: a rule's name, or
 ESCALATION_FLOOR = "escalation_floor"  # the classifier's weight on hand-off intents
 PERSON_INTENTS = HANDOFF_INTENTS + (ASK_PERSON_INTENT,)
+# Readings that say nothing about the question: unsure, or a sentence of the person's story.
+UNSURE_INTENTS = (DEFAULT_NLU_FALLBACK_INTENT_NAME, STATEMENT_INTENT)
 HANDOFF = "handoff"
 SENTENCES = "sentences"
+READING = "message_reading"  # the whole message's own reading, before composing
 QUESTION_START = re.compile(
     r"^\W*(?:(?:so|and|but|also|ok|okay|just|well|oh|hi|hello|please|sorry|then|plus|anyway|um+|er+)\W+)*"
     r"(?:what|whats|wat|how|why|when|where|which|who|whose|is|isn'?t|are|aren'?t|do|does|doesn'?t|did|"
@@ -55,8 +64,35 @@ QUESTION_START = re.compile(
 )
 
 
+# A question asked inside a sentence: "so she's asking me does having benign ones raise the risk".
+QUESTION_INSIDE = re.compile(
+    r"\b(?:wondering|want(?:ed)? to know|like to know|need to know|asking(?: me| you)?|curious|tell me|explain)\b|"
+    r"\b(?:is|are|does|do|can|could|will|would|should|has|have)\s+(?:it|they|that|this|there|i|you|she|he|we|"
+    r"having|being|getting)\b"
+)
+
+
 def is_question(text: str) -> bool:
-    return "?" in text or bool(QUESTION_START.search(text.lower()))
+    lowered = text.lower()
+    return "?" in text or bool(QUESTION_START.search(lowered) or QUESTION_INSIDE.search(lowered))
+
+
+def by_rule(message: Message) -> bool:
+    """Whether a safety rule (not the classifier's hand-off weight) set the intent."""
+    return message.get(SAFETY_NET) not in (None, ESCALATION_FLOOR)
+
+
+def sentence_reading(sentence: Message) -> Dict[str, Any]:
+    """What is recorded of a sentence: where it is and how it was read, never its text (which would
+    escape the tracker store's masking)."""
+    start = sentence.get(SENTENCE_START) or 0
+    return {
+        "start": start,
+        "end": start + len(sentence.get(TEXT) or ""),
+        "intent": intent_of(sentence),
+        "confidence": round(confidence_of(sentence), 3),
+        "question": is_question(sentence.get(TEXT) or ""),
+    }
 
 
 def intent_of(message: Message) -> str:
@@ -73,21 +109,51 @@ def weight(message: Message, group: Sequence[str]) -> float:
     return sum(float(r.get("confidence") or 0.0) for r in ranking if r.get("name") in group)
 
 
-def answer_intents(intents_file: Path) -> Set[str]:
+def answer_intents(intents_file: Path) -> Dict[str, Optional[str]]:
+    """Answer intent -> the topic it asks about (None for the contextual ones, "tell me more")."""
     data = yaml.safe_load(intents_file.read_text(encoding="utf-8")) or {}
-    return set(data.get("answer_intents") or {}) | set(data.get("contextual_intents") or [])
+    intents: Dict[str, Optional[str]] = {i: spec.get("topic") for i, spec in (data.get("answer_intents") or {}).items()}
+    return {**intents, **{i: None for i in data.get("contextual_intents") or []}}
+
+
+def topic_terms(vocabulary_file: Path) -> Dict[str, Pattern[str]]:
+    """Topic -> a pattern of the words patients use for its concepts (knowledge/vocabulary.yml)."""
+    data = yaml.safe_load(vocabulary_file.read_text(encoding="utf-8")) or {}
+    terms: Dict[str, List[str]] = {}
+    for concept in data.get("concepts") or []:
+        if concept.get("topic"):
+            terms.setdefault(concept["topic"], []).extend(str(t).lower() for t in concept.get("terms") or [])
+    return {
+        topic: re.compile(
+            r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?:e?s)?\b"
+        )
+        for topic, words in terms.items()
+    }
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class MessageComposer(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"intents_file": "knowledge/intents.yml", "handoff_confidence": 0.5, "sentence_support": 0.1}
+        return {
+            "intents_file": "knowledge/intents.yml",
+            "vocabulary_file": "knowledge/vocabulary.yml",
+            "handoff_confidence": 0.5,
+            "sentence_support": 0.1,
+            "answer_beside_rule": 0.5,
+            "named_topic_confidence": 0.2,
+        }
 
     def __init__(self, config: Dict[str, Any]) -> None:
-        self.answer_intents = answer_intents(Path(config["intents_file"])) - {ASK_PERSON_INTENT}
+        topics = answer_intents(Path(config["intents_file"]))
+        topics.pop(ASK_PERSON_INTENT, None)
+        self.topic_of_intent = topics
+        self.answer_intents = set(topics)
+        self.topic_terms = topic_terms(Path(config["vocabulary_file"]))
+        self.named_topic_confidence = float(config["named_topic_confidence"])
         self.handoff_confidence = float(config["handoff_confidence"])
         self.sentence_support = float(config["sentence_support"])
+        self.answer_beside_rule = float(config["answer_beside_rule"])
 
     @classmethod
     def create(
@@ -102,9 +168,7 @@ class MessageComposer(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         wholes = [m for m in messages if m.get(SENTENCE_OF) is None]
         for index, whole in enumerate(wholes):
-            sentences = [m for m in messages if m.get(SENTENCE_OF) == index]
-            if sentences:
-                self._compose(whole, sentences)
+            self._compose(whole, [m for m in messages if m.get(SENTENCE_OF) == index])
         return wholes
 
     def _counts(self, part: Message, whole: Message, group: Sequence[str]) -> bool:
@@ -114,53 +178,80 @@ class MessageComposer(GraphComponent):
         sentence such as "just want to be prepared" can get any intent with full confidence)."""
         if intent_of(part) not in group:
             return False
-        if part is whole or part.get(SAFETY_NET) not in (None, ESCALATION_FLOOR):
+        if part is whole or by_rule(part):
             return True
         return confidence_of(part) >= self.handoff_confidence and weight(whole, group) >= self.sentence_support
 
     def _compose(self, whole: Message, sentences: List[Message]) -> None:
-        parts = [whole, *sentences]
         whole.set(
-            SENTENCES,
-            [
-                {
-                    "start": s.get(SENTENCE_START),
-                    "end": s.get(SENTENCE_START) + len(s.get(TEXT) or ""),
-                    "intent": intent_of(s),
-                    "confidence": round(confidence_of(s), 3),
-                    "question": is_question(s.get(TEXT) or ""),
-                }
-                for s in sentences
-            ],
-            add_to_output=True,
+            READING, {"intent": intent_of(whole), "confidence": round(confidence_of(whole), 3)}, add_to_output=True
         )
+        if sentences:
+            whole.set(SENTENCES, [sentence_reading(s) for s in sentences], add_to_output=True)
+        parts = [whole, *sentences]
         urgent = next((p for p in parts if self._counts(p, whole, URGENT_INTENTS)), None)
         if urgent is not None:
-            self._take(whole, urgent)
+            self._take(whole, urgent, intent_of(urgent))
             return
-        question = self._question(whole, sentences)
         handoff = next((p for p in parts if self._counts(p, whole, PERSON_INTENTS)), None)
+        handoff_intent = intent_of(handoff) if handoff is not None else None
+        named = {t for t, pattern in self.topic_terms.items() if pattern.search((whole.get(TEXT) or "").lower())}
+        question = self._question(sentences or [whole], named)
         if question is not None:
-            handoff_intent = intent_of(handoff) if handoff is not None else None
-            self._take(whole, question)
-            if handoff_intent and handoff_intent != intent_of(whole):
+            part, intent = question
+            self._take(whole, part, intent)
+            if handoff_intent and handoff_intent != intent:
                 whole.set(HANDOFF, {"intent": handoff_intent}, add_to_output=True)
-        elif handoff is not None:
-            self._take(whole, handoff)
+        elif handoff is not None and handoff_intent:
+            self._take(whole, handoff, handoff_intent)
 
-    def _question(self, whole: Message, sentences: List[Message]) -> Optional[Message]:
-        """The question-like sentence with the most confident answer intent, if any."""
-        asked = [s for s in sentences if is_question(s.get(TEXT) or "") and intent_of(s) in self.answer_intents]
-        return max(asked, key=confidence_of, default=None)
+    def _answer_reading(self, part: Message, named: Set[str]) -> Optional[Tuple[str, float]]:
+        """The answer intent a question-like part asks for: its intent; or, when a safety rule
+        made it a hand-off ("mine came back as B3, what is a vacuum biopsy like?"), the
+        classifier's likeliest answer intent if it has at least `answer_beside_rule`; or, when
+        the classifier was unsure, its likeliest answer intent about a topic the message names
+        ("they left a marker in. will i get pulled aside at the scanner?") with at least
+        `named_topic_confidence`."""
+        if not is_question(part.get(TEXT) or ""):
+            return None
+        intent = intent_of(part)
+        if intent in self.answer_intents:
+            return intent, confidence_of(part)
+        if intent in HANDOFF_INTENTS and by_rule(part):
+            return self._likeliest(part, self.answer_beside_rule, lambda i: True)
+        if intent in UNSURE_INTENTS:
+            return self._likeliest(part, self.named_topic_confidence, lambda i: self.topic_of_intent.get(i) in named)
+        return None
+
+    def _likeliest(self, part: Message, floor: float, allowed: Callable[[str], bool]) -> Optional[Tuple[str, float]]:
+        ranked = [
+            (str(r["name"]), float(r.get("confidence") or 0.0))
+            for r in part.get(INTENT_RANKING_KEY) or []
+            if r.get("name") in self.answer_intents and allowed(str(r["name"]))
+        ]
+        best = max(ranked, key=lambda r: r[1], default=None)
+        return best if best and best[1] >= floor else None
+
+    def _question(self, parts: List[Message], named: Set[str]) -> Optional[Tuple[Message, str]]:
+        """The question-like part with the most confident answer reading, and that intent."""
+        readings = [(part, reading) for part in parts for reading in [self._answer_reading(part, named)] if reading]
+        if not readings:
+            return None
+        part, (intent, _) = max(readings, key=lambda r: r[1][1])
+        return part, intent
 
     @staticmethod
-    def _take(whole: Message, part: Message) -> None:
-        """The whole message takes the part's intent and ranking, and the part's concepts (placed
-        in the whole text) when it names any; otherwise it keeps its own as context."""
+    def _take(whole: Message, part: Message, intent: str) -> None:
+        """The whole message takes the intent as read in the part (with the part's ranking), and
+        the part's concepts (placed in the whole text) when it names any; otherwise it keeps its
+        own as context."""
+        ranking = part.get(INTENT_RANKING_KEY) or []
+        confidence = next((r.get("confidence") for r in ranking if r.get("name") == intent), confidence_of(part))
+        whole.set(INTENT, {"name": intent, "confidence": confidence}, add_to_output=True)
+        others = [r for r in ranking if r.get("name") != intent]
+        whole.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}, *others], add_to_output=True)
         if part is whole:
             return
-        whole.set(INTENT, part.get(INTENT), add_to_output=True)
-        whole.set(INTENT_RANKING_KEY, part.get(INTENT_RANKING_KEY) or [], add_to_output=True)
         if part.get(SAFETY_NET):
             whole.set(SAFETY_NET, part.get(SAFETY_NET), add_to_output=True)
         shift = part.get(SENTENCE_START) or 0

@@ -5,9 +5,11 @@ thought, so a typo or an unusual phrasing never turns an urgent message into a l
 
 It also weighs the two kinds of mistake unequally: handing someone to the helpline who did not
 need it costs a phone number, missing someone who did can cost much more. So hand-off is decided
-on its own: when the classifier's confidences in the urgent intents, or else in the hand-off
-intents, add up to at least `escalation_floor`, the likeliest of that group wins even if another
-intent scored higher (a message split between "own results" and "distress" still needs a person).
+on its own: when the classifier's confidences in the urgent intents add up to at least
+`urgent_floor`, or else those in the hand-off intents to at least `escalation_floor`, the likeliest
+of that group wins even if another intent scored higher (a message split between "own results"
+and "distress" still needs a person). The urgent floor is higher: urgent-care advice given to
+someone asking about their operation frightens, and the rules catch the plain urgent signs.
 
 The patterns are read when the model is loaded, so editing safety.yml needs a restart, not a
 retrain. What fired is added to the parse result as `safety_net` (a rule name, or
@@ -66,18 +68,21 @@ def first_match(rules: List[SafetyRule], text: str) -> Optional[SafetyRule]:
 class SafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"rules_file": "knowledge/safety.yml", "escalation_floor": 0.3}
+        return {"rules_file": "knowledge/safety.yml", "urgent_floor": 0.5, "escalation_floor": 0.3}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.rules = load_rules(Path(config["rules_file"]))
-        self.escalation_floor = float(config["escalation_floor"])
+        self.floors = (
+            (URGENT_INTENTS, float(config["urgent_floor"])),
+            (HANDOFF_INTENTS, float(config["escalation_floor"])),
+        )
 
     def _escalation(self, ranking: List[Dict[str, Any]]) -> Optional[str]:
         """The likeliest intent of the first group (urgent, then hand-off) whose confidences add
-        up to at least the floor, if any."""
+        up to at least its floor, if any."""
         scores = {r.get("name"): r.get("confidence") or 0.0 for r in ranking}
-        for group in (URGENT_INTENTS, HANDOFF_INTENTS):
-            if sum(scores.get(i, 0.0) for i in group) >= self.escalation_floor:
+        for group, floor in self.floors:
+            if sum(scores.get(i, 0.0) for i in group) >= floor:
                 return max(group, key=lambda i: scores.get(i, 0.0))
         return None
 

@@ -164,3 +164,47 @@ def test_a_sentence_read_out_of_context_needs_the_whole_message_to_agree() -> No
     )
     assert whole.get(INTENT)["name"] == "ask_marker_clip"
     assert whole.get(HANDOFF) is None
+
+
+def test_a_question_a_safety_rule_made_a_hand_off_is_answered_beside_the_hand_off() -> None:
+    text = "results said B3 and now theyre booking me in for a vacuum biopsy, whats that like?"
+    whole = classified(text, "personal_situation", 1.0, safety_net="asks_for_a_decision_or_diagnosis")
+    whole.set(
+        INTENT_RANKING_KEY,
+        [{"name": "personal_situation", "confidence": 1.0}, {"name": "ask_vacuum_biopsy", "confidence": 0.7}],
+    )
+    compose(whole)
+    assert whole.get(INTENT)["name"] == "ask_vacuum_biopsy"
+    assert whole.get(HANDOFF) == {"intent": "personal_situation"}
+    assert whole.get("message_reading") == {"intent": "personal_situation", "confidence": 1.0}
+
+
+def test_a_rule_hand_off_without_a_likely_answer_stays_a_hand_off() -> None:
+    whole = classified(
+        "is mine the bad kind?", "personal_situation", 1.0, safety_net="asks_for_a_decision_or_diagnosis"
+    )
+    whole.set(
+        INTENT_RANKING_KEY,
+        [{"name": "personal_situation", "confidence": 1.0}, {"name": "ask_cancer_link", "confidence": 0.3}],
+    )
+    compose(whole)
+    assert whole.get(INTENT)["name"] == "personal_situation" and whole.get(HANDOFF) is None
+
+
+def test_questions_asked_inside_a_sentence_count() -> None:
+    assert is_question("her mother had cancer so shes asking me does having benign ones raise your risk")
+
+
+def test_an_unsure_question_is_read_by_the_topic_the_message_names() -> None:
+    text = "They left a marker in after my biopsy. Will I get pulled aside at the scanner?"
+    question = classified("Will I get pulled aside at the scanner?", "nlu_fallback", 0.5, 39)
+    question.set(
+        INTENT_RANKING_KEY,
+        [{"name": "ask_detection", "confidence": 0.3}, {"name": "ask_marker_clip", "confidence": 0.25}],
+    )
+    whole = compose(
+        classified(text, "statement", 0.9),
+        classified("They left a marker in after my biopsy.", "statement", 0.9, 0),
+        question,
+    )
+    assert whole.get(INTENT)["name"] == "ask_marker_clip"

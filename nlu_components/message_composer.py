@@ -4,20 +4,20 @@ Last in the NLU pipeline, after the SentenceSplitter's sentence messages have be
 like the whole message (DIET, FallbackClassifier, SafetyNet). For a message of several sentences
 (or one, where a safety rule made a question a hand-off):
 
-1. Urgent signs in any sentence (or the whole; sentences read by the classifier alone count as in
-   3.) win: the message gets that urgent intent and
-   nothing else, so urgent advice is never preceded by a leaflet answer.
+1. Urgent signs in any sentence (by a safety rule, or by the classifier when the whole message's
+   reading gives urgent intents at least `sentence_support`) or in the whole win: the message
+   gets that urgent intent and nothing else, so urgent advice never follows a leaflet answer.
 2. The topic comes from the sentence carrying the question: of the question-like sentences (a
    question mark, a question word first, or a question inside), the one with the most confident
-   answer intent. A question that a safety rule made a hand-off ("mine came back as B3, what is
-   a vacuum biopsy like?") is read as the classifier's likeliest answer intent, if it has at least
-   `answer_beside_rule`, with the hand-off beside it. The
+   answer reading; failing that, the whole message's. A question that a safety rule made a
+   hand-off ("mine came back as B3, what is a vacuum biopsy like?") is read as the classifier's
+   likeliest answer intent if it has at least `answer_beside_rule`; an unsure one as its likeliest
+   answer intent about a topic the message names, with at least `named_topic_confidence`. The
    rest of the message is context: its concepts are used when the question names none.
 3. A sentence about the person's own situation or feelings, or asking for a person (by a safety
-   rule, or by the classifier with at least `handoff_confidence` when the whole message's reading
-   gives such intents at least `sentence_support`), adds a hand-off: with a general question the
-   message gets the answer intent plus `handoff` (the answer, then the hand-off, in one turn);
-   without one, it gets the hand-off intent.
+   rule, or by the classifier with at least `handoff_confidence`), adds a hand-off: with a
+   general question the message gets the answer intent plus `handoff` (the answer, then the
+   hand-off, in one turn); without one, it gets the hand-off intent.
 
 What was decided is added to the parse result as `message_reading` (the whole message's own
 reading), `sentences` (each sentence's span, intent and confidence; never its text, which would
@@ -173,14 +173,18 @@ class MessageComposer(GraphComponent):
 
     def _counts(self, part: Message, whole: Message, group: Sequence[str]) -> bool:
         """Whether a part reads as one of `group`: the whole message's own reading, or a safety
-        rule's on a sentence, always; a sentence's classifier reading only when confident and
-        when the whole message's classifier gives the group some weight too (out of context, a
-        sentence such as "just want to be prepared" can get any intent with full confidence)."""
+        rule's on a sentence, always; a sentence's classifier reading when confident, and, for
+        urgent care, only when the whole message's classifier gives it some weight too (out of
+        context, a sentence such as "just want to be prepared" can get any intent with full
+        confidence; an unneeded hand-off beside an answer costs little, unneeded urgent advice
+        frightens)."""
         if intent_of(part) not in group:
             return False
         if part is whole or by_rule(part):
             return True
-        return confidence_of(part) >= self.handoff_confidence and weight(whole, group) >= self.sentence_support
+        if confidence_of(part) < self.handoff_confidence:
+            return False
+        return group != URGENT_INTENTS or weight(whole, group) >= self.sentence_support
 
     def _compose(self, whole: Message, sentences: List[Message]) -> None:
         whole.set(
@@ -196,7 +200,8 @@ class MessageComposer(GraphComponent):
         handoff = next((p for p in parts if self._counts(p, whole, PERSON_INTENTS)), None)
         handoff_intent = intent_of(handoff) if handoff is not None else None
         named = {t for t, pattern in self.topic_terms.items() if pattern.search((whole.get(TEXT) or "").lower())}
-        question = self._question(sentences or [whole], named)
+        # The question's sentence first; failing that, the whole message read as a question.
+        question = self._question(sentences, named) or self._question([whole], named)
         if question is not None:
             part, intent = question
             self._take(whole, part, intent)

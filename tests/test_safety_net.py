@@ -67,6 +67,11 @@ CAUGHT = {
         "there's pus coming from the wound",
     ],
     "asks_for_a_decision_or_diagnosis": [
+        "they want to go back in and take more, what does that mean for her?",
+        "now theres this shadow on the scan, what do you think it is",
+        "my mum had it at 48. am i going to get it as well?",
+        "does the recall letter mean i've got cancer",
+        "i'm on hrt, just tell me what to do",
         "pathology came back as DCIS, how bad is it",
         "the radiologist looked worried and went and got a colleague",
         "would it matter if i put it off until after christmas",
@@ -96,6 +101,7 @@ CAUGHT = {
         "does this mean I'm going to die",
     ],
     "strong_distress": [
+        "my wife wont talk about it and i don't know how to help her",
         "havent slept in days, just lying there thinking",
         "heart pounding every time the phone rings",
         "honestly im freaking out about friday",
@@ -107,6 +113,7 @@ CAUGHT = {
         "it's all getting too much for me",
     ],
     "describes_own_symptoms": [
+        "calcifications on the right and now theres a new lump on my left side",
         "theres a hard pea sized thing near where they showed me",
         "one breast looks noticeably bigger than the other now",
         "clear fluid on my bra since the recall",
@@ -183,6 +190,8 @@ LEFT_ALONE = [
     "do they give you pain relief after the operation?",
     "i'm confused about the biopsy results letter, what does indeterminate mean?",
     "will i feel groggy after the operation?",
+    "what if there's a lump on the other side too, would they check it?",
+    "what do calcifications mean for my risk in general?",
 ]
 
 

@@ -37,6 +37,7 @@ CAUGHT = {
         "since her op she's gone grey and clammy and i can't wake her properly",
         "after the biopsy dad is confused and doesnt know what day it is",
     ],
+    "asks_for_more": ["tell me more", "Go on.", "ok tell me a bit more about it please", "what else?"],
     "not_in_the_documents": [
         "how long do biopsy results usually take to come back",
         "when will i get my results from the vacuum biopsy",
@@ -138,6 +139,7 @@ CAUGHT = {
         "please can I speak to a real person",
         "i want a human not a chatbot",
         "can I talk to a nurse about this",
+        "i need someone to go through it with me",
     ],
 }
 
@@ -192,6 +194,8 @@ LEFT_ALONE = [
     "will i feel groggy after the operation?",
     "what if there's a lump on the other side too, would they check it?",
     "what do calcifications mean for my risk in general?",
+    "tell me more about the vacuum biopsy",
+    "the op will be wire guided, im confused why im going to x ray first if its an op?",
 ]
 
 

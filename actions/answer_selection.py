@@ -153,9 +153,10 @@ def follow_up_entry(
     kb: KnowledgeRepository, text: str, last_topic: Optional[str], min_score: int = 0
 ) -> Optional[EntryView]:
     """For a short message that points back at the topic being discussed ("does it have to come
-    out?" or "and if I need a scan one day?" after the marker clip), the entry of that topic sharing most words with it (title words
-    count twice). None when the message is long, has no pointing word, nothing is being discussed,
-    or no entry scores at least `min_score`."""
+    out?" or "and if I need a scan one day?" after the marker clip), the entry of that topic
+    sharing most words with it (title words count twice). None when the message is long, has no
+    pointing or continuing word, nothing is being discussed, or no entry scores at least
+    `min_score`."""
     words = re.findall(r"[a-z']+", text.lower())
     if not last_topic or last_topic in ANSWER_TOPICS_EXCLUDED or len(words) > MAX_FOLLOW_UP_WORDS:
         return None

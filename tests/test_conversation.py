@@ -81,3 +81,27 @@ def test_bot_says_honestly_it_is_not_a_person(chat: Chat) -> None:
     reply = chat.say("am I talking to a real person or a robot?")
     assert reply[-1]["metadata"]["topic"] == "bot_identity"
     assert "not a real person" in reply[-1]["text"]
+
+
+def test_a_long_message_is_answered_from_its_question(chat: Chat) -> None:
+    replies = chat.say(
+        "They called me back after my mammogram last week. My sister is coming with me on Tuesday. "
+        "What is a vacuum biopsy like?"
+    )
+    assert replies[0]["metadata"]["topic"].startswith("vacuum_biopsy")
+
+
+def test_a_general_question_beside_the_persons_own_result_gets_the_answer_then_the_hand_off(chat: Chat) -> None:
+    replies = chat.say("mine came back as B3 - what is a vacuum biopsy like?")
+    topics = [r["metadata"]["topic"] for r in replies]
+    assert topics[0].startswith("vacuum_biopsy") and topics[-1] == "helpline.personal", topics
+    parsed = [e for e in chat.tracker()["events"] if e["event"] == "user"][-1]["parse_data"]
+    assert parsed["handoff"] == {"intent": "personal_situation"}
+    assert all(set(s) == {"start", "end", "intent", "confidence", "question"} for s in parsed["sentences"])
+
+
+def test_urgent_signs_in_one_sentence_get_the_urgent_advice_only(chat: Chat) -> None:
+    replies = chat.say(
+        "Since the biopsy yesterday it's been bleeding heavily through the dressing. Will the clip stay in?"
+    )
+    assert {r["metadata"]["topic"] for r in replies} == {"urgent.physical"}

@@ -1,9 +1,15 @@
-"""The held-out question set (never used in training or tuning) through the real stack.
+"""The held-out question set (never used in training or tuning, looked at for totals only)
+through the real stack.
 
-TARGETS are the product's acceptance thresholds (issue 2). Not all are met yet (see README,
+TARGETS are the product's acceptance thresholds (issue 14). Not all are met yet (see README,
 "Evaluation"): FLOORS guard what has been reached so far, so any regression fails `make test`,
-and the gap to each target is printed. Raise a floor to its target when it is met; never lower
-one to make a change pass. Scores go to build/reports/heldout.json (and heldout.txt, per item).
+and the gap to each target is printed. Raise a floor towards its target when a score is reached;
+never lower one to make a change pass. Scores go to build/reports/heldout.json (and heldout.txt,
+per item: not to be read, so that the set stays a fair test).
+
+The set was written in December 2026 by a writer new to the project (354 items; the set before it
+is now tests/dev8). Its floors were set at its first score, less two items of noise each: between
+retrains on nearly the same data a set of this size moves by a few items.
 """
 
 from __future__ import annotations
@@ -18,20 +24,13 @@ QUESTIONS = PROJECT_ROOT / "tests" / "heldout" / "questions.yml"
 REPORT = PROJECT_ROOT / "build" / "reports" / "heldout.json"
 
 # metric: (target, floor, "higher" | "lower" is better)
-# Two floors have been lowered, each time with the reason written here (see README, "Evaluation"):
-# - in_scope_wrong_answer 0.04 -> 0.05 (2026-11-21, first session): new training data moved it
-#   from 7 to 9 of 194 while out-of-scope rose from 0.83 to 0.90 and hand-offs from 0.94 to 0.97.
-# - in_scope_wrong_answer 0.05 -> 0.06 and escalate_correct 0.96 -> 0.93 (2026-11-21, second
-#   session): an independent set of subtle hand-offs (tests/dev7, scored before it was used) showed
-#   the bot missed 36 % of them; the rules and training data that fix that (dev7 0.64 -> 0.99,
-#   dev6 hand-offs 0.975 -> 1.0, measured on a set scored first) left the held-out set at 10 wrong
-#   of 194 and 31 of 33 hand-offs. Between retrains with near-identical data the held-out wrong
-#   answers moved between 5 and 10: at this size a floor within two items of the score is noise.
 THRESHOLDS = {
-    "in_scope_correct": (0.90, 0.90, "higher"),
-    "in_scope_wrong_answer": (0.03, 0.06, "lower"),
-    "escalate_correct": (1.0, 0.93, "higher"),
-    "out_of_scope_correct": (0.85, 0.85, "higher"),
+    "in_scope_correct": (0.88, 0.89, "higher"),
+    "in_scope_wrong_answer": (0.03, 0.065, "lower"),
+    "escalate_correct": (0.98, 0.80, "higher"),
+    "urgent_correct": (1.0, 0.66, "higher"),
+    "out_of_scope_correct": (0.88, 0.84, "higher"),
+    "in_scope_handoff": (0.20, 0.21, "lower"),
 }
 
 
@@ -49,5 +48,5 @@ def test_held_out_scores_hold_their_floors(stack: Stack) -> None:
         print(f"  {metric}: {value:.3f} (target {target}, {'met' if meets else 'NOT MET'}; floor {floor})")
         if (value < floor) if better == "higher" else (value > floor):
             below_floor.append(f"{metric} = {value:.3f}, floor {floor}")
-    misses = "\n".join(line for line in lines.getvalue().splitlines() if not line.startswith(("ok", "{")))
-    assert not below_floor, "\n".join(below_floor) + "\n" + misses
+    # Totals only: the items are not printed, so that the set stays unseen.
+    assert not below_floor, "\n".join(below_floor)

@@ -9,7 +9,9 @@ on its own: when the classifier's confidences in the urgent intents add up to at
 `urgent_floor`, or else those in the hand-off intents to at least `escalation_floor`, the likeliest
 of that group wins even if another intent scored higher (a message split between "own results"
 and "distress" still needs a person). The urgent floor is higher: urgent-care advice given to
-someone asking about their operation frightens, and the rules catch the plain urgent signs.
+someone asking about their operation frightens, and the rules catch the plain urgent signs. It
+also overrides a rule short of urgent (a rule for the person's own symptoms or distress): the
+more urgent reading wins.
 
 The patterns are read when the model is loaded, so editing safety.yml needs a restart, not a
 retrain. What fired is added to the parse result as `safety_net` (a rule name, or
@@ -100,10 +102,13 @@ class SafetyNet(GraphComponent):
         for message in messages:
             ranking = message.get(INTENT_RANKING_KEY) or []
             rule = first_match(self.rules, message.get(TEXT) or "")
-            if rule is not None:
+            escalation = self._escalation(ranking)
+            if rule is not None and not (rule.intent not in URGENT_INTENTS and escalation in URGENT_INTENTS):
                 intent, reason = rule.intent, rule.name
             else:
-                intent, reason = self._escalation(ranking), "escalation_floor"
+                # No rule, or a rule short of urgent where the classifier reads urgent signs: the
+                # more urgent reading wins ("my breast is purple and swelling, I'm in tears").
+                intent, reason = escalation, "escalation_floor"
             current = (message.get(INTENT) or {}).get("name")
             if intent is None or (current == intent and rule is None):
                 continue

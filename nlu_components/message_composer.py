@@ -4,9 +4,9 @@ Last in the NLU pipeline, after the SentenceSplitter's sentence messages have be
 like the whole message (DIET, FallbackClassifier, SafetyNet). For a message of several sentences
 (or one, where a safety rule made a question a hand-off):
 
-1. Urgent signs in any sentence (by a safety rule, or by the classifier when the whole message's
-   reading gives urgent intents at least `sentence_support`) or in the whole win: the message
-   gets that urgent intent and nothing else, so urgent advice never follows a leaflet answer.
+1. Urgent signs in the whole message or in any sentence (by a safety rule, or by the classifier
+   with at least `handoff_confidence`) win: the message gets that urgent intent and nothing else,
+   so urgent advice never follows a leaflet answer.
 2. The topic comes from the sentence carrying the question: of the question-like sentences (a
    question mark, a question word first, or a question inside), the one with the most confident
    answer reading; failing that, the whole message's. A question that a safety rule made a
@@ -103,12 +103,6 @@ def confidence_of(message: Message) -> float:
     return float((message.get(INTENT) or {}).get("confidence") or 0.0)
 
 
-def weight(message: Message, group: Sequence[str]) -> float:
-    """The classifier's confidence in the group's intents, added up."""
-    ranking = message.get(INTENT_RANKING_KEY) or []
-    return sum(float(r.get("confidence") or 0.0) for r in ranking if r.get("name") in group)
-
-
 def answer_intents(intents_file: Path) -> Dict[str, Optional[str]]:
     """Answer intent -> the topic it asks about (None for the contextual ones, "tell me more")."""
     data = yaml.safe_load(intents_file.read_text(encoding="utf-8")) or {}
@@ -135,11 +129,12 @@ def topic_terms(vocabulary_file: Path) -> Dict[str, Pattern[str]]:
 class MessageComposer(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
+        # Chosen on dev8-dev12 (docs/understanding-patients.md): at 0.5 more in-scope answers got
+        # a hand-off beside them with no hand-off gained.
         return {
             "intents_file": "knowledge/intents.yml",
             "vocabulary_file": "knowledge/vocabulary.yml",
-            "handoff_confidence": 0.5,
-            "sentence_support": 0.1,
+            "handoff_confidence": 0.8,
             "answer_beside_rule": 0.5,
             "named_topic_confidence": 0.2,
         }
@@ -152,7 +147,6 @@ class MessageComposer(GraphComponent):
         self.topic_terms = topic_terms(Path(config["vocabulary_file"]))
         self.named_topic_confidence = float(config["named_topic_confidence"])
         self.handoff_confidence = float(config["handoff_confidence"])
-        self.sentence_support = float(config["sentence_support"])
         self.answer_beside_rule = float(config["answer_beside_rule"])
 
     @classmethod
@@ -172,19 +166,12 @@ class MessageComposer(GraphComponent):
         return wholes
 
     def _counts(self, part: Message, whole: Message, group: Sequence[str]) -> bool:
-        """Whether a part reads as one of `group`: the whole message's own reading, or a safety
-        rule's on a sentence, always; a sentence's classifier reading when confident, and, for
-        urgent care, only when the whole message's classifier gives it some weight too (out of
-        context, a sentence such as "just want to be prepared" can get any intent with full
-        confidence; an unneeded hand-off beside an answer costs little, unneeded urgent advice
-        frightens)."""
+        """Whether a part reads as one of `group`: the whole message's own reading, a safety
+        rule's on a sentence, or a sentence's confident classifier reading (out of context a
+        sentence can get any intent; below `handoff_confidence` it is not trusted)."""
         if intent_of(part) not in group:
             return False
-        if part is whole or by_rule(part):
-            return True
-        if confidence_of(part) < self.handoff_confidence:
-            return False
-        return group != URGENT_INTENTS or weight(whole, group) >= self.sentence_support
+        return part is whole or by_rule(part) or confidence_of(part) >= self.handoff_confidence
 
     def _compose(self, whole: Message, sentences: List[Message]) -> None:
         whole.set(

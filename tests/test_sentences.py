@@ -154,16 +154,16 @@ def test_a_hand_off_without_an_answerable_question_is_the_reading() -> None:
     assert whole.get(INTENT)["name"] == "personal_situation"
 
 
-def test_urgent_care_read_in_one_sentence_out_of_context_needs_the_whole_message_to_agree() -> None:
+def test_an_unsure_sentence_reading_out_of_context_counts_for_nothing() -> None:
     text = "They left a marker in after my biopsy. Will I get pulled aside at the scanner? Just want to be prepared."
     whole = compose(
         classified(text, "ask_marker_clip", 0.8),
         classified("They left a marker in after my biopsy.", "ask_marker_clip", 0.9, 0),
-        classified("Will I get pulled aside at the scanner?", "express_distress", 1.0, 39),
-        classified("Just want to be prepared.", "urgent_self_harm", 1.0, 79),
+        classified("Will I get pulled aside at the scanner?", "express_distress", 0.7, 39),
+        classified("Just want to be prepared.", "urgent_self_harm", 0.6, 79),
     )
     assert whole.get(INTENT)["name"] == "ask_marker_clip"
-    assert whole.get(HANDOFF) == {"intent": "express_distress"}
+    assert whole.get(HANDOFF) is None
 
 
 def test_a_question_a_safety_rule_made_a_hand_off_is_answered_beside_the_hand_off() -> None:

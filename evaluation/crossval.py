@@ -152,7 +152,9 @@ def table(scores: Dict[str, Dict[str, float]]) -> Dict[str, Dict[str, float]]:
 def print_table(rows: Dict[str, Dict[str, float]], out=sys.stdout) -> None:
     print(f"{'set':<10}" + "".join(f"{m:>22}" for m, _, _ in METRICS), file=out)
     for name, row in rows.items():
-        print(f"{name:<10}" + "".join(f"{row[m]:>22.3f}" for m, _, _ in METRICS), file=out)
+        # A set without items of a kind has no figure for it (the mean and the worst leave it out).
+        cells = (f"{row[m]:.3f}" if row.get(count, 1) else "-" for m, _, count in METRICS)
+        print(f"{name:<10}" + "".join(f"{c:>22}" for c in cells), file=out)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

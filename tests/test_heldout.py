@@ -8,8 +8,10 @@ never lower one to make a change pass. Scores go to build/reports/heldout.json (
 per item: not to be read, so that the set stays a fair test).
 
 The set was written in December 2026 by a writer new to the project (354 items; the set before it
-is now tests/dev8). Its floors were set at its first score, less two items of noise each: between
-retrains on nearly the same data a set of this size moves by a few items.
+is now tests/dev8). Its floors were set at its first score, less two items of noise each (between
+retrains on nearly the same data a set of this size moves by a few items); the hand-off and
+urgent floors were raised after the second and last look of December 2026 (hand-offs 0.836 ->
+0.890, urgent 0.733 -> 0.867), again less two items.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ REPORT = PROJECT_ROOT / "build" / "reports" / "heldout.json"
 THRESHOLDS = {
     "in_scope_correct": (0.88, 0.89, "higher"),
     "in_scope_wrong_answer": (0.03, 0.065, "lower"),
-    "escalate_correct": (0.98, 0.80, "higher"),
-    "urgent_correct": (1.0, 0.66, "higher"),
+    "escalate_correct": (0.98, 0.86, "higher"),
+    "urgent_correct": (1.0, 0.80, "higher"),
     "out_of_scope_correct": (0.88, 0.84, "higher"),
     "in_scope_handoff": (0.20, 0.21, "lower"),
 }

@@ -31,10 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Pattern, Sequence, Set, Tuple
 
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -46,6 +43,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu_components.configured import ConfiguredComponent
 from nlu_components.intent_kinds import ASK_PERSON_INTENT, HANDOFF_INTENTS, STATEMENT_INTENT, URGENT_INTENTS
 from nlu_components.sentence_splitter import SENTENCE_OF, SENTENCE_START
 
@@ -126,7 +124,7 @@ def topic_terms(vocabulary_file: Path) -> Dict[str, Pattern[str]]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class MessageComposer(GraphComponent):
+class MessageComposer(ConfiguredComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # Chosen on dev8-dev12 (docs/understanding-patients.md): at 0.5 more in-scope answers got
@@ -148,16 +146,6 @@ class MessageComposer(GraphComponent):
         self.named_topic_confidence = float(config["named_topic_confidence"])
         self.handoff_confidence = float(config["handoff_confidence"])
         self.answer_beside_rule = float(config["answer_beside_rule"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> MessageComposer:
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         wholes = [m for m in messages if m.get(SENTENCE_OF) is None]

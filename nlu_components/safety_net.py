@@ -25,14 +25,12 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Pattern
 
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu_components.configured import ConfiguredComponent
 from nlu_components.intent_kinds import HANDOFF_INTENTS, URGENT_INTENTS
 
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
@@ -67,7 +65,7 @@ def first_match(rules: List[SafetyRule], text: str) -> Optional[SafetyRule]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class SafetyNet(GraphComponent):
+class SafetyNet(ConfiguredComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"rules_file": "knowledge/safety.yml", "urgent_floor": 0.5, "escalation_floor": 0.3}
@@ -87,16 +85,6 @@ class SafetyNet(GraphComponent):
             if sum(scores.get(i, 0.0) for i in group) >= floor:
                 return max(group, key=lambda i: scores.get(i, 0.0))
         return None
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SafetyNet:
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

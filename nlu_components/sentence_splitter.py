@@ -17,14 +17,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc, Span
+
+from nlu_components.configured import ConfiguredComponent
 
 # Set (not output) on each sentence message: the index of its whole message in the batch, and
 # where the sentence starts in that message's text.
@@ -58,7 +57,7 @@ def sentence_spans(doc: Doc) -> List[Span]:
 # Registered as a classifier, not a tokenizer: it must run at prediction only, not on training data
 # or in the end-to-end featurization of dialogue policies.
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class SentenceSplitter(GraphComponent):
+class SentenceSplitter(ConfiguredComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # A bound on the work one message can cause: each sentence is classified separately.
@@ -66,16 +65,6 @@ class SentenceSplitter(GraphComponent):
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.max_sentences = int(config["max_sentences"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SentenceSplitter:
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         sentences: List[Message] = []

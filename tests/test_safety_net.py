@@ -57,6 +57,7 @@ CAUGHT = {
         "since her op she's gone grey and clammy and i can't wake her properly",
         "after the biopsy dad is confused and doesnt know what day it is",
     ],
+    "asks_who_it_is": ["am I talking to a real person or a robot?", "are you a real person?", "is this a bot"],
     "greets": ["good morning", "Hi there!", "hiya"],
     "asks_for_more": ["tell me more", "Go on.", "ok tell me a bit more about it please", "what else?"],
     "not_in_the_documents": [
@@ -178,7 +179,6 @@ CAUGHT = {
 }
 
 LEFT_ALONE = [
-    "are you a real person?",
     "will i feel sick after the biopsy?",
     "what's the point of a magnified mammogram?",
     "when do they do an operation instead of a biopsy?",
@@ -208,8 +208,6 @@ LEFT_ALONE = [
     "my dog keeps limping, what should I do",
     "if they're benign, does that mean I'll get cancer one day?",
     "my letter says calcifications were found, what are they?",
-    "are you a real person?",
-    "am I talking to a real person or a robot?",
     "do calcifications make your breast hurt?",
     "the letter says I have calcifications, what are they?",
     "can you feel a lump with calcifications?",

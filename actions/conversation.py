@@ -38,8 +38,8 @@ def mentions(tracker: Tracker) -> List[str]:
 
 
 def handoff_intent(tracker: Tracker) -> Optional[str]:
-    """The hand-off the NLU found beside the question of a message of several sentences
-    (nlu_components/message_composer.py), if any."""
+    """The hand-off the NLU found beside the message's general question ("mine came back as B3 -
+    what is a vacuum biopsy like?", nlu_components/message_composer.py), if any."""
     handoff = tracker.latest_message.get("handoff") or {}
     return str(handoff.get("intent") or "") or None
 

@@ -23,14 +23,19 @@ HEADER = (
 )
 
 
-def lookup_tables(concepts: List[ConceptData]) -> Dict[str, List[str]]:
+def terms_by_topic(concepts: List[ConceptData]) -> Dict[str, List[str]]:
     """Topic -> the terms of its concepts, lower-cased, in vocabulary order without repeats."""
-    tables: Dict[str, List[str]] = {}
+    topics: Dict[str, List[str]] = {}
     for concept in concepts:
         if concept.topic:
-            terms = tables.setdefault(f"topic_{concept.topic}", [])
+            terms = topics.setdefault(concept.topic, [])
             terms += [t.lower() for t in concept.terms if t.lower() not in terms]
-    return tables
+    return topics
+
+
+def lookup_tables(concepts: List[ConceptData]) -> Dict[str, List[str]]:
+    """Lookup table name (`topic_<topic>`) -> the terms of the topic's concepts."""
+    return {f"topic_{topic}": terms for topic, terms in terms_by_topic(concepts).items()}
 
 
 def render(tables: Dict[str, List[str]]) -> str:

@@ -30,7 +30,6 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Pattern, Sequence, Set, Tuple
 
-import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
@@ -43,12 +42,13 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from actions.knowledge.source_files import read_concepts, read_intents
 from nlu_components.configured import ConfiguredComponent
 from nlu_components.intent_kinds import ASK_PERSON_INTENT, HANDOFF_INTENTS, STATEMENT_INTENT, URGENT_INTENTS
+from nlu_components.lookup_tables import terms_by_topic
+from nlu_components.safety_net import ESCALATION_FLOOR, SAFETY_NET
 from nlu_components.sentence_splitter import SENTENCE_OF, SENTENCE_START
 
-SAFETY_NET = "safety_net"  # what the SafetyNet records when it set the intent: a rule's name, or
-ESCALATION_FLOOR = "escalation_floor"  # the classifier's weight on hand-off intents
 PERSON_INTENTS = HANDOFF_INTENTS + (ASK_PERSON_INTENT,)
 # Readings that say nothing about the question: unsure, or a sentence of the person's story.
 UNSURE_INTENTS = (DEFAULT_NLU_FALLBACK_INTENT_NAME, STATEMENT_INTENT)
@@ -101,26 +101,19 @@ def confidence_of(message: Message) -> float:
     return float((message.get(INTENT) or {}).get("confidence") or 0.0)
 
 
-def answer_intents(intents_file: Path) -> Dict[str, Optional[str]]:
-    """Answer intent -> the topic it asks about (None for the contextual ones, "tell me more")."""
-    data = yaml.safe_load(intents_file.read_text(encoding="utf-8")) or {}
-    intents: Dict[str, Optional[str]] = {i: spec.get("topic") for i, spec in (data.get("answer_intents") or {}).items()}
-    return {**intents, **{i: None for i in data.get("contextual_intents") or []}}
-
-
-def topic_terms(vocabulary_file: Path) -> Dict[str, Pattern[str]]:
-    """Topic -> a pattern of the words patients use for its concepts (knowledge/vocabulary.yml)."""
-    data = yaml.safe_load(vocabulary_file.read_text(encoding="utf-8")) or {}
-    terms: Dict[str, List[str]] = {}
-    for concept in data.get("concepts") or []:
-        if concept.get("topic"):
-            terms.setdefault(concept["topic"], []).extend(str(t).lower() for t in concept.get("terms") or [])
-    return {
-        topic: re.compile(
-            r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?:e?s)?\b"
-        )
-        for topic, words in terms.items()
+def read_folder(folder: Path) -> Tuple[Dict[str, Optional[str]], Dict[str, Pattern[str]]]:
+    """From the knowledge folder: answer intent -> the topic it asks about (None for the
+    contextual ones, "tell me more"), and topic -> a pattern of the words patients use for its
+    concepts."""
+    problems: List[str] = []
+    intents = {i.intent: i.topic for i in read_intents(folder, problems)}
+    terms = terms_by_topic(read_concepts(folder, problems))
+    if problems:
+        raise ValueError("; ".join(problems))
+    alternatives = {
+        t: "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) for t, words in terms.items()
     }
+    return intents, {topic: re.compile(rf"\b(?:{words})(?:e?s)?\b") for topic, words in alternatives.items()}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -130,19 +123,17 @@ class MessageComposer(ConfiguredComponent):
         # Chosen on dev8-dev12 (docs/understanding-patients.md): at 0.5 more in-scope answers got
         # a hand-off beside them with no hand-off gained.
         return {
-            "intents_file": "knowledge/intents.yml",
-            "vocabulary_file": "knowledge/vocabulary.yml",
+            "knowledge_dir": "knowledge",
             "handoff_confidence": 0.8,
             "answer_beside_rule": 0.5,
             "named_topic_confidence": 0.2,
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
-        topics = answer_intents(Path(config["intents_file"]))
+        topics, self.topic_terms = read_folder(Path(config["knowledge_dir"]))
         topics.pop(ASK_PERSON_INTENT, None)
         self.topic_of_intent = topics
         self.answer_intents = set(topics)
-        self.topic_terms = topic_terms(Path(config["vocabulary_file"]))
         self.named_topic_confidence = float(config["named_topic_confidence"])
         self.handoff_confidence = float(config["handoff_confidence"])
         self.answer_beside_rule = float(config["answer_beside_rule"])

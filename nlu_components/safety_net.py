@@ -33,6 +33,10 @@ from rasa.shared.nlu.training_data.message import Message
 from nlu_components.configured import ConfiguredComponent
 from nlu_components.intent_kinds import HANDOFF_INTENTS, URGENT_INTENTS
 
+# Added to the parse result when the SafetyNet set the intent: the rule's name, or ESCALATION_FLOOR
+# (the classifier's weight on the hand-off or urgent intents).
+SAFETY_NET = "safety_net"
+ESCALATION_FLOOR = "escalation_floor"
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 
 
@@ -96,12 +100,12 @@ class SafetyNet(ConfiguredComponent):
             else:
                 # No rule, or a rule short of urgent where the classifier reads urgent signs: the
                 # more urgent reading wins ("my breast is purple and swelling, I'm in tears").
-                intent, reason = escalation, "escalation_floor"
+                intent, reason = escalation, ESCALATION_FLOOR
             current = (message.get(INTENT) or {}).get("name")
             if intent is None or (current == intent and rule is None):
                 continue
             others = [r for r in ranking if r.get("name") not in (intent, DEFAULT_NLU_FALLBACK_INTENT_NAME)]
             message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}, *others], add_to_output=True)
-            message.set("safety_net", reason, add_to_output=True)
+            message.set(SAFETY_NET, reason, add_to_output=True)
         return messages

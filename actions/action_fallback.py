@@ -20,10 +20,10 @@ from actions.conversation import best_guess, intent_ranking, latest_text, previo
 from actions.knowledge.messages import Messages
 from actions.knowledge.repository import KnowledgeRepository
 from actions.replies import payload, send_reply
+from nlu_components.intent_kinds import OUT_OF_SCOPE_INTENT
 
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.05
-OUT_OF_SCOPE = "out_of_scope"
 
 
 class ActionFallback(KnowledgeAction):
@@ -37,8 +37,8 @@ class ActionFallback(KnowledgeAction):
         if entry is not None:
             return answer_with(dispatcher, tracker, kb, messages, entry)
         docs = kb.documents()
-        if best_guess(tracker) == OUT_OF_SCOPE:
-            send_reply(dispatcher, messages, messages.replies[OUT_OF_SCOPE], docs)
+        if best_guess(tracker) == OUT_OF_SCOPE_INTENT:
+            send_reply(dispatcher, messages, messages.replies[OUT_OF_SCOPE_INTENT], docs)
             return []
         if str(previous_bot_metadata(tracker).get("topic", "")).startswith("fallback"):
             send_reply(dispatcher, messages, messages.system["not_understood"], docs)

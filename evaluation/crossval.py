@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -56,7 +57,8 @@ def development_sets() -> List[Path]:
 
 
 def normalise(text: str) -> str:
-    return " ".join(text.lower().split())
+    """A message as compared with the training examples: case, punctuation and spacing aside."""
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
 @dataclass

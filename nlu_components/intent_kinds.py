@@ -15,3 +15,5 @@ ASK_PERSON_INTENT = "ask_helpline"
 ESCALATION_INTENTS: Tuple[str, ...] = URGENT_INTENTS + HANDOFF_INTENTS
 # A sentence of the person's story that asks nothing: context for the question beside it.
 STATEMENT_INTENT = "statement"
+# A question outside what the documents cover: the out-of-scope reply.
+OUT_OF_SCOPE_INTENT = "out_of_scope"

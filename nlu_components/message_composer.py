@@ -1,12 +1,15 @@
 """MessageComposer: one reading of a message from the readings of its sentences.
 
 Last in the NLU pipeline, after the SentenceSplitter's sentence messages have been classified
-like the whole message (DIET, FallbackClassifier, SafetyNet). For a message of several sentences
-(or one, where a safety rule made a question a hand-off):
+like the whole message (DIET, HandoffClassifier, FallbackClassifier, SafetyNet). For every
+message:
 
-1. Urgent signs in the whole message or in any sentence (by a safety rule, or by the classifier
-   with at least `handoff_confidence`) win: the message gets that urgent intent and nothing else,
-   so urgent advice never follows a leaflet answer.
+1. Urgent signs in the whole message or in any sentence (by a safety rule, or by DIET with at
+   least `handoff_confidence` where the HandoffClassifier gives the whole message at least
+   `urgent_support` for urgent care), or the HandoffClassifier's probability of urgent care for
+   the whole message at `urgent_need`, win: the message gets that urgent intent and nothing else,
+   so urgent advice never follows a leaflet answer. A DIET urgent reading without that support
+   is a hand-off.
 2. The topic comes from the sentence carrying the question: of the question-like sentences (a
    question mark, a question word first, or a question inside), the one with the most confident
    answer reading; failing that, the whole message's. A question that a safety rule made a
@@ -15,9 +18,10 @@ like the whole message (DIET, FallbackClassifier, SafetyNet). For a message of s
    answer intent about a topic the message names, with at least `named_topic_confidence`. The
    rest of the message is context: its concepts are used when the question names none.
 3. A sentence about the person's own situation or feelings, or asking for a person (by a safety
-   rule, or by the classifier with at least `handoff_confidence`), adds a hand-off: with a
-   general question the message gets the answer intent plus `handoff` (the answer, then the
-   hand-off, in one turn); without one, it gets the hand-off intent.
+   rule, or by DIET with at least `handoff_confidence`), or the HandoffClassifier's probability
+   that the whole message needs a person at `person_need`, adds a hand-off: with a general
+   question the message gets the answer intent plus `handoff` (the answer, then the hand-off, in
+   one turn); without one, it gets the hand-off intent.
 
 What was decided is added to the parse result as `message_reading` (the whole message's own
 reading), `sentences` (each sentence's span, intent and confidence; never its text, which would
@@ -44,7 +48,14 @@ from rasa.shared.nlu.training_data.message import Message
 
 from actions.knowledge.source_files import read_concepts, read_intents
 from nlu_components.configured import ConfiguredComponent
-from nlu_components.intent_kinds import ASK_PERSON_INTENT, HANDOFF_INTENTS, STATEMENT_INTENT, URGENT_INTENTS
+from nlu_components.handoff_classifier import likeliest_urgent, needs_of, person_probability, urgent_probability
+from nlu_components.intent_kinds import (
+    ASK_PERSON_INTENT,
+    HANDOFF_INTENTS,
+    OUT_OF_SCOPE_INTENT,
+    STATEMENT_INTENT,
+    URGENT_INTENTS,
+)
 from nlu_components.lookup_tables import terms_by_topic
 from nlu_components.safety_net import ESCALATION_FLOOR, SAFETY_NET
 from nlu_components.sentence_splitter import SENTENCE_OF, SENTENCE_START
@@ -53,6 +64,8 @@ PERSON_INTENTS = HANDOFF_INTENTS + (ASK_PERSON_INTENT,)
 # Readings that say nothing about the question: unsure, or a sentence of the person's story.
 UNSURE_INTENTS = (DEFAULT_NLU_FALLBACK_INTENT_NAME, STATEMENT_INTENT)
 HANDOFF = "handoff"
+# An intent, and the confidence to give it when not the part's own for that intent.
+Reading = Tuple[str, Optional[float]]
 SENTENCES = "sentences"
 READING = "message_reading"  # the whole message's own reading, before composing
 QUESTION_START = re.compile(
@@ -127,6 +140,13 @@ class MessageComposer(ConfiguredComponent):
             "handoff_confidence": 0.8,
             "answer_beside_rule": 0.5,
             "named_topic_confidence": 0.2,
+            # The HandoffClassifier's probabilities at which a message needs urgent care or a
+            # person, chosen by leave-one-writer-out cross-validation (docs/understanding-patients.md).
+            "urgent_need": 0.8,
+            "person_need": 0.7,
+            # Below this probability of urgent care for the whole message, a DIET urgent reading
+            # (not a safety rule's) gives a hand-off instead of the urgent advice.
+            "urgent_support": 0.25,
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
@@ -137,6 +157,9 @@ class MessageComposer(ConfiguredComponent):
         self.named_topic_confidence = float(config["named_topic_confidence"])
         self.handoff_confidence = float(config["handoff_confidence"])
         self.answer_beside_rule = float(config["answer_beside_rule"])
+        self.urgent_need = float(config["urgent_need"])
+        self.person_need = float(config["person_need"])
+        self.urgent_support = float(config["urgent_support"])
 
     def process(self, messages: List[Message]) -> List[Message]:
         wholes = [m for m in messages if m.get(SENTENCE_OF) is None]
@@ -152,6 +175,45 @@ class MessageComposer(ConfiguredComponent):
             return False
         return part is whole or by_rule(part) or confidence_of(part) >= self.handoff_confidence
 
+    def _urgent(self, part: Message, whole: Message) -> Optional[Reading]:
+        """The urgent intent a part reads as: by a safety rule; by DIET, when the hand-off
+        classifier does not rule urgent care out for the whole message (`urgent_support`); or by
+        the hand-off classifier's probability of urgent care for the whole message (which is
+        then the reading's confidence)."""
+        if self._counts(part, whole, URGENT_INTENTS) and (by_rule(part) or self._supports_urgent(whole)):
+            return intent_of(part), None
+        if part is whole and urgent_probability(part) >= self.urgent_need:
+            return likeliest_urgent(part), urgent_probability(part)
+        return None
+
+    @staticmethod
+    def _surely_elsewhere(whole: Message) -> bool:
+        """Whether a safety rule decided what the message is ("am I talking to a robot?" is a
+        question about the bot), or DIET reads it, past the FallbackClassifier, as about something
+        else entirely ("whats the best way to roast potatoes"): the hand-off classifier's need for
+        a person is not trusted there, its urgent reading still is."""
+        return by_rule(whole) or intent_of(whole) == OUT_OF_SCOPE_INTENT
+
+    def _supports_urgent(self, whole: Message) -> bool:
+        # Without the classifier's reading (a model without it) nothing is ruled out.
+        return not needs_of(whole) or urgent_probability(whole) >= self.urgent_support
+
+    def _person(self, part: Message, whole: Message) -> Optional[Reading]:
+        """The hand-off intent a part reads as: by the intent it was given (an urgent reading
+        that `_urgent` did not trust still says the person needs someone: the likeliest hand-off
+        intent of its ranking); or, for the whole message, by the hand-off classifier's
+        probability that it needs a person."""
+        if self._counts(part, whole, PERSON_INTENTS):
+            return intent_of(part), None
+        if self._counts(part, whole, URGENT_INTENTS) or (
+            part is whole and person_probability(part) >= self.person_need and not self._surely_elsewhere(whole)
+        ):
+            scores = {r.get("name"): r.get("confidence") or 0.0 for r in part.get(INTENT_RANKING_KEY) or []}
+            return max(HANDOFF_INTENTS, key=lambda i: scores.get(i, 0.0)), max(
+                person_probability(part), confidence_of(part)
+            )
+        return None
+
     def _compose(self, whole: Message, sentences: List[Message]) -> None:
         whole.set(
             READING, {"intent": intent_of(whole), "confidence": round(confidence_of(whole), 3)}, add_to_output=True
@@ -159,12 +221,14 @@ class MessageComposer(ConfiguredComponent):
         if sentences:
             whole.set(SENTENCES, [sentence_reading(s) for s in sentences], add_to_output=True)
         parts = [whole, *sentences]
-        urgent = next((p for p in parts if self._counts(p, whole, URGENT_INTENTS)), None)
+        urgent = next(((p, r) for p in parts for r in [self._urgent(p, whole)] if r), None)
         if urgent is not None:
-            self._take(whole, urgent, intent_of(urgent))
+            part, (intent, confidence) = urgent
+            self._take(whole, part, intent, confidence)
             return
-        handoff = next((p for p in parts if self._counts(p, whole, PERSON_INTENTS)), None)
-        handoff_intent = intent_of(handoff) if handoff is not None else None
+        handoff, (handoff_intent, handoff_confidence) = next(
+            ((p, r) for p in parts for r in [self._person(p, whole)] if r), (None, (None, None))
+        )
         named = {t for t, pattern in self.topic_terms.items() if pattern.search((whole.get(TEXT) or "").lower())}
         # The question's sentence first; failing that, the whole message read as a question.
         question = self._question(sentences, named) or self._question([whole], named)
@@ -173,8 +237,17 @@ class MessageComposer(ConfiguredComponent):
             self._take(whole, part, intent)
             if handoff_intent and handoff_intent != intent:
                 whole.set(HANDOFF, {"intent": handoff_intent}, add_to_output=True)
+        elif (
+            handoff is whole
+            and intent_of(whole) in self.answer_intents
+            and confidence_of(whole) >= self.handoff_confidence
+        ):
+            # Only the HandoffClassifier read a need for a person in a message DIET confidently
+            # reads as a topic, without a question's form ("ive got one of those clips and need
+            # an mri for my knee"): the answer, then the hand-off.
+            whole.set(HANDOFF, {"intent": handoff_intent}, add_to_output=True)
         elif handoff is not None and handoff_intent:
-            self._take(whole, handoff, handoff_intent)
+            self._take(whole, handoff, handoff_intent, handoff_confidence)
 
     def _answer_reading(self, part: Message, named: Set[str]) -> Optional[Tuple[str, float]]:
         """The answer intent a question-like part asks for: its intent; or, when a safety rule
@@ -212,12 +285,13 @@ class MessageComposer(ConfiguredComponent):
         return part, intent
 
     @staticmethod
-    def _take(whole: Message, part: Message, intent: str) -> None:
-        """The whole message takes the intent as read in the part (with the part's ranking), and
-        the part's concepts (placed in the whole text) when it names any; otherwise it keeps its
-        own as context."""
+    def _take(whole: Message, part: Message, intent: str, confidence: Optional[float] = None) -> None:
+        """The whole message takes the intent as read in the part (with the part's ranking, and
+        its confidence there unless another is given), and the part's concepts (placed in the
+        whole text) when it names any; otherwise it keeps its own as context."""
         ranking = part.get(INTENT_RANKING_KEY) or []
-        confidence = next((r.get("confidence") for r in ranking if r.get("name") == intent), confidence_of(part))
+        if confidence is None:
+            confidence = next((r.get("confidence") for r in ranking if r.get("name") == intent), confidence_of(part))
         whole.set(INTENT, {"name": intent, "confidence": confidence}, add_to_output=True)
         others = [r for r in ranking if r.get("name") != intent]
         whole.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}, *others], add_to_output=True)

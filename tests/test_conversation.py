@@ -100,6 +100,16 @@ def test_a_general_question_beside_the_persons_own_result_gets_the_answer_then_t
     assert all(set(s) == {"start", "end", "intent", "confidence", "question"} for s in parsed["sentences"])
 
 
+def test_a_story_only_the_hand_off_classifier_reads_as_needing_a_person_is_handed_off(chat: Chat) -> None:
+    # No safety rule matches and DIET reads it as a sentence of a story that asks nothing: the
+    # HandoffClassifier's own reading of the whole message hands it off.
+    replies = chat.say("my partner walked out last year and I'm doing this on my own with the kids")
+    assert [r["metadata"]["topic"] for r in replies][-1].startswith("helpline")
+    parsed = [e for e in chat.tracker()["events"] if e["event"] == "user"][-1]["parse_data"]
+    assert parsed["message_reading"]["intent"] == "statement" and "safety_net" not in parsed
+    assert parsed["needs"]["person"] + parsed["needs"]["urgent_self_harm"] + parsed["needs"]["urgent_physical"] >= 0.6
+
+
 def test_urgent_signs_in_one_sentence_get_the_urgent_advice_only(chat: Chat) -> None:
     replies = chat.say(
         "Since the biopsy yesterday it's been bleeding heavily through the dressing. Will the clip stay in?"

@@ -12,6 +12,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 
+from nlu_components.handoff_classifier import NEEDS
 from nlu_components.message_composer import HANDOFF, SENTENCES, MessageComposer, is_question
 from nlu_components.sentence_splitter import SENTENCE_OF, SENTENCE_START, SentenceSplitter, sentence_spans
 from stack.processes import PROJECT_ROOT
@@ -208,3 +209,75 @@ def test_an_unsure_question_is_read_by_the_topic_the_message_names() -> None:
         question,
     )
     assert whole.get(INTENT)["name"] == "ask_marker_clip"
+
+
+def with_needs(message: Message, person: float = 0.0, urgent_physical: float = 0.0) -> Message:
+    """The HandoffClassifier's probabilities on a message."""
+    message.set(
+        NEEDS, {"neither": 1.0 - person - urgent_physical, "person": person, "urgent_physical": urgent_physical}
+    )
+    return message
+
+
+def test_the_hand_off_classifier_adds_a_hand_off_beside_the_answer_that_the_intents_missed() -> None:
+    text = "Been putting a brave face on for the kids since the recall. How long does a core biopsy take?"
+    whole = compose(
+        with_needs(classified(text, "ask_core_biopsy", 0.8), person=0.75),
+        classified("Been putting a brave face on for the kids since the recall.", "statement", 0.9, 0),
+        classified("How long does a core biopsy take?", "ask_core_biopsy", 0.95, 60),
+    )
+    assert whole.get(INTENT)["name"] == "ask_core_biopsy"
+    assert whole.get(HANDOFF) == {"intent": "personal_situation"}
+
+
+def test_the_hand_off_classifier_reads_the_whole_message_not_a_sentence_out_of_context() -> None:
+    text = "They put a pressure pad on after the biopsy. Does the clip stay in?"
+    whole = compose(
+        with_needs(classified(text, "ask_marker_clip", 0.9), person=0.2),
+        with_needs(classified("They put a pressure pad on after the biopsy.", "statement", 0.9, 0), 0.1, 0.85),
+        classified("Does the clip stay in?", "ask_marker_clip", 0.95, 45),
+    )
+    assert whole.get(INTENT)["name"] == "ask_marker_clip" and whole.get(HANDOFF) is None
+
+
+def test_the_hand_off_classifier_hands_off_a_message_with_no_question() -> None:
+    text = "I just cant stop shaking since the phone call"
+    whole = compose(with_needs(classified(text, "ask_assessment", 0.6), person=0.7))
+    assert whole.get(INTENT) == {"name": "personal_situation", "confidence": 0.7}
+
+
+def test_the_hand_off_classifier_finds_urgent_signs_the_intents_missed() -> None:
+    text = "the bruise from the biopsy is spreading while I watch and throbbing. is that normal?"
+    whole = compose(with_needs(classified(text, "ask_core_biopsy", 0.7), person=0.1, urgent_physical=0.8))
+    assert whole.get(INTENT) == {"name": "urgent_physical", "confidence": 0.8}
+    assert whole.get(HANDOFF) is None
+
+
+def test_probabilities_under_the_hand_off_classifiers_thresholds_change_nothing() -> None:
+    text = "Does a core biopsy hurt?"
+    whole = compose(with_needs(classified(text, "ask_core_biopsy", 0.9), person=0.2, urgent_physical=0.2))
+    assert whole.get(INTENT)["name"] == "ask_core_biopsy" and whole.get(HANDOFF) is None
+
+
+def test_an_urgent_reading_the_hand_off_classifier_does_not_support_is_a_hand_off() -> None:
+    text = "I've got two small kids and everyone says it's probably nothing."
+    whole = compose(with_needs(classified(text, "urgent_self_harm", 1.0, safety_net="escalation_floor"), 0.5, 0.1))
+    assert whole.get(INTENT)["name"] in ("personal_situation", "express_distress")
+
+
+def test_a_safety_rules_urgent_reading_needs_no_support() -> None:
+    text = "Since the biopsy I've been bleeding heavily."
+    whole = compose(with_needs(classified(text, "urgent_physical", 1.0, safety_net="heavy_bleeding"), 0.1, 0.05))
+    assert whole.get(INTENT)["name"] == "urgent_physical"
+
+
+def test_a_topic_without_a_question_mark_keeps_its_answer_beside_the_classifiers_hand_off() -> None:
+    text = "ive got one of those clips in and they want me in the mri for my back"
+    whole = compose(with_needs(classified(text, "ask_marker_clip", 0.9), person=0.7))
+    assert whole.get(INTENT)["name"] == "ask_marker_clip"
+    assert whole.get(HANDOFF) == {"intent": "personal_situation"}
+
+
+def test_the_hand_off_classifier_does_not_hand_off_what_diet_reads_as_out_of_scope() -> None:
+    whole = compose(with_needs(classified("whats the best way to roast potatoes", "out_of_scope", 0.7), person=0.61))
+    assert whole.get(INTENT)["name"] == "out_of_scope" and whole.get(HANDOFF) is None

@@ -3,12 +3,12 @@ no held-out question is in the training data."""
 
 from __future__ import annotations
 
-import re
 from typing import Dict, List
 
 import yaml
 
 from actions.knowledge.source_files import read_knowledge
+from evaluation.crossval import normalise
 from nlu_components.lookup_tables import DEFAULT_OUTPUT, current_text
 from stack.processes import PROJECT_ROOT
 
@@ -25,15 +25,11 @@ def _nlu_examples() -> Dict[str, List[str]]:
     return out
 
 
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
-
-
 def test_no_held_out_question_is_in_the_training_data() -> None:
-    trained = {_norm(e) for examples in _nlu_examples().values() for e in examples}
+    trained = {normalise(e) for examples in _nlu_examples().values() for e in examples}
     questions = yaml.safe_load((PROJECT_ROOT / "tests" / "heldout" / "questions.yml").read_text())
     texts = [q["text"] for q in questions] + [c for q in questions for c in q.get("context", [])]
-    leaked = [t for t in texts if _norm(t) in trained]
+    leaked = [t for t in texts if normalise(t) in trained]
     assert leaked == []
 
 

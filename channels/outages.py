@@ -3,9 +3,10 @@ erroring, the tracker store's database or the knowledge database unavailable.
 
 A patient still gets a reply within the reply deadline (channels/bot_replies.py answers with the
 `unavailable` message and the helpline); each such reply is logged with its reason and counted
-(the counts are on the REST channel's health route, GET /webhooks/rest/); and the message the
-patient wrote, masked like a stored one, is appended to the unanswered-messages file so that
-nothing they wrote is lost even when the tracker store could not keep it.
+(staff and monitoring read the counts at GET /webhooks/rest/unanswered, see
+channels/rest_with_metadata.py); and the message the patient wrote, masked like a stored one, is
+appended to the unanswered-messages file so that nothing they wrote is lost even when the tracker
+store could not keep it.
 
 Settings (environment variables):
   ACTION_TIMEOUT_SECONDS   how long Rasa waits for the action server (default 1.5; see

@@ -5,11 +5,15 @@ sources, helpline), bad requests get a clear 400, and a patient always gets a re
 Same URL and response shape as Rasa's `rest` channel: POST /webhooks/rest/webhook
 with {"sender": "...", "message": "..."}; each reply is
 {"recipient_id", "text", "buttons"?, "image"?, "custom"?, "metadata": {"topic", "sources", ...}}.
-GET /webhooks/rest/ is its health route, with the counts of unanswered messages (channels/outages.py).
+GET /webhooks/rest/ is its health route; GET /webhooks/rest/unanswered gives staff and monitoring
+this replica's counts of unanswered messages by reason (channels/outages.py), with the header
+`Authorization: Bearer $MONITORING_TOKEN` (without that variable the counts are not served).
 """
 
 from __future__ import annotations
 
+import hmac
+import os
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -22,6 +26,14 @@ from channels.outages import UNANSWERED
 from channels.request_body import message_text, parse_json
 
 MAX_SENDER_CHARS = 128
+MONITORING_TOKEN_VARIABLE = "MONITORING_TOKEN"
+
+
+def is_monitoring(request: Request) -> bool:
+    """Whether the request carries the monitoring token (never, when none is configured)."""
+    token = os.environ.get(MONITORING_TOKEN_VARIABLE, "").strip()
+    offered = (request.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
+    return bool(token) and offered.isascii() and hmac.compare_digest(offered, token)
 
 
 class RestWithMetadataInput(InputChannel):
@@ -52,8 +64,14 @@ class RestWithMetadataInput(InputChannel):
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/unanswered", methods=["GET"])
+        async def unanswered(request: Request) -> HTTPResponse:
             # this replica's count of messages answered with `unavailable`, by reason
-            return response.json({"status": "ok", "unanswered": UNANSWERED.counts()})
+            if not is_monitoring(request):
+                return response.json({"error": "monitoring token required"}, status=401)
+            return response.json({"unanswered": UNANSWERED.counts()})
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

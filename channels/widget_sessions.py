@@ -42,6 +42,9 @@ class SessionSigner:
         """The conversation id the token was issued for, or raises InvalidSession."""
         if not token or not isinstance(token, str) or len(token) > 200:
             raise InvalidSession("no session token")
+        if not token.isascii():
+            # hmac.compare_digest refuses non-ASCII strings with a TypeError (a 500).
+            raise InvalidSession("malformed session token")
         parts = token.split(".")
         if len(parts) != 4 or parts[0] != VERSION:
             raise InvalidSession("malformed session token")

@@ -25,6 +25,7 @@ from typing import List, Optional, Sequence
 import sqlalchemy as sa
 import yaml
 
+from conversation_store.sqlite_files import secure_delete
 from conversation_store.tracker_store import DEFAULT_RETENTION_DAYS, URL_VARIABLE
 from conversation_store.unanswered import remove_unanswered
 
@@ -107,7 +108,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     f.add_argument("--user", help="the person's id on that app (a phone number on SMS and WhatsApp)")
     args = parser.parse_args(argv)
 
-    engine = sa.create_engine(store_url())
+    engine = secure_delete(sa.create_engine(store_url()))
     if args.command == "purge":
         days = args.days if args.days is not None else store_settings().get("retention_days", DEFAULT_RETENTION_DAYS)
         if float(days) <= 0:

@@ -24,6 +24,7 @@ from sqlalchemy.pool import QueuePool
 
 from conversation_store.event_types import remember_event_classes
 from conversation_store.masking import mask
+from conversation_store.sqlite_files import secure_delete
 
 logger = logging.getLogger(__name__)
 remember_event_classes()
@@ -108,6 +109,21 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         self.retention_days = int(retention_days or DEFAULT_RETENTION_DAYS)
         super().__init__(**kwargs)
         self._replace_engine()
+        # Rasa creates the tables when it starts; if the database was down then, it only logs
+        # "Could not create tables" and every later query fails. They are made on first use.
+        self._tables_ready = self._tables_exist()
+
+    def _tables_exist(self) -> bool:
+        try:
+            return sa.inspect(self.engine).has_table(self.SQLEvent.__tablename__)
+        except sa.exc.SQLAlchemyError:
+            return False
+
+    def _ensure_tables(self) -> None:
+        if not self._tables_ready:
+            self.Base.metadata.create_all(self.engine)
+            self._tables_ready = True
+            logger.info("tracker store tables created once the database answered")
 
     def _replace_engine(self) -> None:
         """Rasa's engine with two changes: a PostgreSQL connection is checked before use, so that
@@ -126,10 +142,12 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(url, **options)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
+            secure_delete(self.engine)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         try:
+            self._ensure_tables()
             if fetch_events_from_all_sessions:
                 return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
             with self.session_scope() as session:
@@ -150,6 +168,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             if isinstance(event, UserUttered):
                 mask_user_event(event)
         try:
+            self._ensure_tables()
             await super().save(tracker)
         except Exception:
             _note_failure("save")

@@ -102,16 +102,22 @@ def end_sessions(db: Connection, staff_id: int) -> None:
     db.execute(sessions.delete().where(sessions.c.staff_id == staff_id))
 
 
+UNLOCK_ACTION = "unlock_staff"  # recorded under the unlocked account's username
+
+
 def recent_failures(db: Connection, username: str, now: float) -> int:
+    """Failed sign-ins of `username` in the last LOCKOUT_SECONDS since an admin last unlocked it
+    (without an unlock, anyone failing on purpose could keep an account locked for ever)."""
     audit = AuditEntry.__table__
+    same_user = sa.func.lower(audit.c.username) == username.lower()
+    unlocked_at = db.execute(
+        sa.select(sa.func.max(audit.c.at)).where(audit.c.action == UNLOCK_ACTION, same_user)
+    ).scalar_one()
+    since = max(now - LOCKOUT_SECONDS, unlocked_at or 0.0)
     return db.execute(
         sa.select(sa.func.count())
         .select_from(audit)
-        .where(
-            audit.c.action == "sign_in_failed",
-            sa.func.lower(audit.c.username) == username.lower(),
-            audit.c.at > now - LOCKOUT_SECONDS,
-        )
+        .where(audit.c.action == "sign_in_failed", same_user, audit.c.at > since)
     ).scalar_one()
 
 

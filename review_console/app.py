@@ -9,6 +9,7 @@ import secrets
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, List, Optional
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 import yaml
@@ -41,6 +42,18 @@ def domain_intents(domain: Path = PROJECT_ROOT / "domain.yml") -> List[str]:
 
 def when(at: Optional[float]) -> str:
     return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if at else ""
+
+
+def local_path(target: str) -> Optional[str]:
+    """`target` if it is a path on this site, else None. Browsers drop tabs and newlines and read
+    a backslash as a slash, so "/%09/evil.example" (a tab once decoded) or a backslash would lead
+    off the site."""
+    if not target.startswith("/") or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if target.startswith("//") or parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def create_app(
@@ -112,9 +125,7 @@ def create_app(
 
     @app.route("/login", methods=["GET", "POST"])
     def login() -> Any:
-        target = request.values.get("next", "")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("conversation_list_page")
+        target = local_path(request.values.get("next", "")) or url_for("conversation_list_page")
         error = ""
         status = 200
         if request.method == "POST":

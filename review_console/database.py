@@ -11,6 +11,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine, make_url
 
+from conversation_store.sqlite_files import secure_delete
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 EVENTS = sa.table(
@@ -39,7 +41,7 @@ def console_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, future=True, connect_args={"check_same_thread": False})
+        engine = secure_delete(sa.create_engine(url, future=True, connect_args={"check_same_thread": False}))
         _sqlite_pragmas(engine)
         with engine.connect() as c:  # readers and one writer at once (the server's threads)
             c.exec_driver_sql("PRAGMA journal_mode=WAL")

@@ -83,8 +83,8 @@ def conversations_csv(transcripts: Dict[str, List[Item]]) -> str:
                 continue
             record = message_record(cid, item)
             record["sources"] = "; ".join(record.get("sources") or [])
-            record["text"] = defuse_formula(record["text"])
-            writer.writerow(record)
+            # Every cell: a sender id or a topic can carry a formula as well as the text.
+            writer.writerow({k: defuse_formula(v) if isinstance(v, str) else v for k, v in record.items()})
     return out.getvalue()
 
 

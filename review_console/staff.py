@@ -47,7 +47,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     create.add_argument("--role", choices=ROLES, default="reviewer")
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     commands.add_parser("list", help="list the accounts")
-    for name, text in (("deactivate", "stop an account signing in"), ("activate", "let it sign in again")):
+    for name, text in (
+        ("deactivate", "stop an account signing in"),
+        ("activate", "let it sign in again"),
+        ("unlock", "let an account locked by failed sign-ins sign in again at once"),
+    ):
         commands.add_parser(name, help=text).add_argument("username")
     password = commands.add_parser("password", help="set a new password (ends the account's sessions)")
     password.add_argument("username")
@@ -71,6 +75,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return 0
         with engine.begin() as db:
             sid = staff_id(db, args.username)
+            if args.command == "unlock":
+                audit.record(db, accounts.UNLOCK_ACTION, sid, args.username, detail="(command line)")
+                print(f"{args.username}: unlocked.")
+                return 0
             if args.command == "password":
                 accounts.set_password(db, sid, read_password(args.password_stdin))
             else:

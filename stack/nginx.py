@@ -25,15 +25,54 @@ def _servers(addresses: Sequence[str], options: str = "") -> str:
     return "\n".join(f"        server {a}{' ' + options if options else ''};" for a in addresses)
 
 
+def _rate_limit_zones() -> str:
+    # Per client address. Only the widget's paths are limited: the messaging apps' webhooks come
+    # from a few platform addresses carrying every user of that app.
+    return """    limit_req_zone $binary_remote_addr zone=widget_sessions:10m rate=10r/m;
+    limit_req_zone $binary_remote_addr zone=widget_messages:10m rate=2r/s;
+    limit_req_status 429;
+
+"""
+
+
+def _public_locations() -> str:
+    return """        # Rasa's own page names its version: say only that the service is up.
+        location = / {
+            default_type text/plain;
+            return 200 "ok";
+        }
+
+        # Rasa's REST channel lets anyone post as any sender into any conversation, past the
+        # widget's signed sessions: it is for the tests and the evaluation on the machine only.
+        location /webhooks/rest/ {
+            return 404;
+        }
+
+        location = /webhooks/widget/session {
+            limit_req zone=widget_sessions burst=10 nodelay;
+            proxy_pass http://rasa;
+        }
+
+        location /webhooks/widget/ {
+            limit_req zone=widget_messages burst=20 nodelay;
+            proxy_pass http://rasa;
+        }
+
+"""
+
+
 def nginx_config(
     rasa: Sequence[str],
     actions: Sequence[str],
     listen: str = "80",
     actions_listen: str = "5055",
     run_dir: Optional[Path] = None,
+    public: bool = True,
 ) -> str:
     """The configuration; `run_dir` keeps the pid, logs and buffers of an nginx run by the tests
-    (None: the standard places, logs to the container's output)."""
+    (None: the standard places, logs to the container's output). `public` (production) fences
+    what the public must not reach and limits each address's widget traffic; the tests' replicated
+    stack turns it off to drive the bot through the REST channel at load."""
     if run_dir is None:
         head = "pid /tmp/nginx.pid;\nerror_log /dev/stderr warn;"
         access_log = "/dev/stdout"
@@ -75,7 +114,7 @@ http {{
     proxy_next_upstream error timeout;
     proxy_next_upstream_tries 3;
 
-    upstream rasa {{
+{_rate_limit_zones() if public else ""}    upstream rasa {{
 {_servers(rasa, "max_fails=1 fail_timeout=5s")}
     }}
 
@@ -98,7 +137,7 @@ http {{
             proxy_set_header Connection "upgrade";
         }}
 
-        location / {{
+{_public_locations() if public else ""}        location / {{
             proxy_pass http://rasa;
         }}
     }}

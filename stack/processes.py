@@ -133,7 +133,14 @@ class Stack:
 
     def start_actions(self, timeout: float = 90, name: str = "actions", port: Optional[int] = None) -> None:
         port = port or self.actions_port
-        p = self.spawn(name, [str(BIN / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"])
+        # Only the Rasa servers of this machine call it (endpoints.yml: localhost), so it listens
+        # on the loopback interface alone; rasa_sdk reads the address from SANIC_HOST (default
+        # every interface).
+        p = self.spawn(
+            name,
+            [str(BIN / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"],
+            {"SANIC_HOST": "127.0.0.1"},
+        )
         wait_until_up(f"http://127.0.0.1:{port}/health", p, timeout, self.log_dir / f"{name}.log")
 
     def start_rasa(
@@ -166,9 +173,12 @@ class Stack:
         origins = self.widget_origins()
         if origins:
             args += ["--cors", *origins]
+        env = {"WIDGET_ALLOWED_ORIGINS": ",".join(origins)} if origins else {}
         if self.api_token:
             args += ["--enable-api", f"--auth-token={self.api_token}"]
-        self.spawn(name, args, {"WIDGET_ALLOWED_ORIGINS": ",".join(origins)} if origins else {})
+            # Staff and monitoring read the unanswered counts with the same token.
+            env["MONITORING_TOKEN"] = self.api_token
+        self.spawn(name, args, env)
 
     def wait_for(self, name: str, port: int, timeout: float = 180) -> None:
         wait_until_up(f"http://127.0.0.1:{port}/", self.processes[name], timeout, self.log_dir / f"{name}.log")

@@ -107,6 +107,7 @@ class ReplicatedStack:
                 listen=f"127.0.0.1:{self.port}",
                 actions_listen=f"127.0.0.1:{self.actions_balancer_port}",
                 run_dir=run_dir,
+                public=False,
             )
         )
         subprocess.run([nginx, "-t", "-q", "-p", str(run_dir), "-c", str(conf)], check=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -256,3 +257,22 @@ def test_a_pointing_follow_up_stays_on_the_topic_unless_it_names_another(
         conversation(slot("topic", "wire_localisation"), slot("last_entry", "wire_localisation"), message),
     )
     assert topics(result)[0].startswith(expected)
+
+
+def listening_addresses(port: int) -> List[str]:
+    """The local addresses with a socket listening on `port` (Linux's /proc/net/tcp and tcp6)."""
+    found = []
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port and len(address) == width:
+                if width == 8:
+                    found.append(".".join(str(b) for b in reversed(bytes.fromhex(address))))
+                else:
+                    found.append("::" if int(address, 16) == 0 else address)
+    return found
+
+
+def test_the_action_server_listens_on_the_loopback_interface_only(stack: Stack) -> None:
+    assert listening_addresses(stack.actions_port) == ["127.0.0.1"]

@@ -228,3 +228,43 @@ def test_the_bot_answers_normally_and_stores_the_masked_message(chat: Chat, stac
     assert users[0]["text"] == "hi my name is [name], [phone], do calcium tablets cause calcifications?"
     everything = json.dumps(rows) + (stack.log_dir / "rasa.log").read_text(errors="replace")
     assert "Sarah" not in everything and "900123" not in everything
+
+
+def test_a_forgotten_conversation_leaves_no_trace_in_the_sqlite_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Debian's SQLite overwrites deleted rows by default (SQLITE_SECURE_DELETE); the project's
+    # engines ask for it (conversation_store/sqlite_files.py) for the builds that do not.
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = MaskingSQLTrackerStore(**url_settings(url))
+    with store.engine.connect() as db:
+        assert db.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    words = "does the zebra quokka marker clip stay in for ever?"
+    asyncio.run(store.save(conversation("sms-forget-me", words, time.time())))
+    asyncio.run(store.save(conversation("sms-keep-me", "what are calcifications?", time.time())))
+    store.engine.dispose()
+    monkeypatch.setenv("TRACKER_DB_URL", url)
+    monkeypatch.setenv("CONSOLE_DB_URL", f"sqlite:///{tmp_path / 'console.db'}")
+    monkeypatch.setenv("UNANSWERED_LOG", str(tmp_path / "unanswered.jsonl"))
+    assert b"zebra quokka" in (tmp_path / "tracker.db").read_bytes()
+    assert retention.main(["forget", "sms-forget-me"]) == 0
+    files = b"".join(p.read_bytes() for p in tmp_path.glob("tracker.db*"))
+    assert b"zebra quokka" not in files and b"sms-forget-me" not in files
+    assert b"what are calcifications?" in files
+
+
+def test_a_store_started_while_its_database_was_down_stores_once_it_is_back() -> None:
+    from tests.helpers.private_postgres import PrivatePostgres
+
+    server = PrivatePostgres(5446).create()
+    try:
+        server.stop()
+        store = MaskingSQLTrackerStore(**url_settings(server.url))  # a cold start: nothing answers
+        server.start()
+        sender = f"cold-{time.time_ns()}"
+        asyncio.run(store.save(conversation(sender, "what are calcifications?", time.time())))
+        back = asyncio.run(store.retrieve(sender))
+        assert [e.text for e in back.events if isinstance(e, UserUttered)] == ["what are calcifications?"]
+        store.engine.dispose()
+    finally:
+        server.remove()

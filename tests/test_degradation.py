@@ -22,7 +22,7 @@ import requests
 from actions.knowledge.build import load
 from actions.knowledge.messages import load_messages
 from actions.knowledge.source_files import read_knowledge
-from stack.processes import DEFAULT_MODEL, Stack
+from stack.processes import DEFAULT_MODEL, Stack, new_token
 from tests.helpers.private_postgres import PrivatePostgres
 
 RASA_PORT = int(os.environ.get("TEST_DEGRADED_RASA_PORT", 5115))
@@ -53,6 +53,7 @@ def fragile(run_dir: Path, tracker_db: PrivatePostgres, knowledge_db: PrivatePos
         actions_port=ACTIONS_PORT,
         model=DEFAULT_MODEL,
         log_dir=run_dir / "degradation",
+        api_token=new_token(),
         env={
             "TRACKER_DB_URL": tracker_db.url,
             "KNOWLEDGE_DB_URL": knowledge_db.url,
@@ -71,7 +72,11 @@ def ask(stack: Stack, sender: str, text: str = QUESTION) -> Tuple[List[Dict[str,
 
 
 def unanswered_counts(stack: Stack) -> Dict[str, int]:
-    return requests.get(f"{stack.rasa_url}/webhooks/rest/", timeout=10).json()["unanswered"]
+    url = f"{stack.rasa_url}/webhooks/rest/unanswered"
+    assert requests.get(url, timeout=10).status_code == 401
+    assert "unanswered" not in requests.get(f"{stack.rasa_url}/webhooks/rest/", timeout=10).json()
+    r = requests.get(url, headers={"Authorization": f"Bearer {stack.api_token}"}, timeout=10)
+    return r.json()["unanswered"]
 
 
 def unanswered_log(stack: Stack) -> List[Dict[str, Any]]:

@@ -185,13 +185,22 @@ def test_session_cookies_are_http_only_and_same_site(stack: Stack, console_staff
 
 
 def test_sign_in_never_redirects_to_another_site(stack: Stack, console_staff) -> None:
-    for target in ("https://evil.example/", "//evil.example/", "/conversations?q=clip"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\\evil.example",
+        "/\\/evil.example",
+        "/conversations?q=clip",
+    ):
         client = ConsoleClient(stack.console_url)
         client.get("/login")
         r = client.post("/login", {"username": "test-reviewer", "password": "reviewer password 123", "next": target})
         assert r.status_code == 303
         location = r.headers["Location"]
         assert location.startswith("/") and not location.startswith("//"), location
+        assert "evil" not in location and "\\" not in location, location
 
 
 @pytest.fixture(scope="module")

@@ -195,8 +195,10 @@ def test_a_forged_or_altered_session_is_refused(stack: Stack) -> None:
         f"{version}.{sender}.{int(issued) + 1}.{signature}",  # extended lifetime
         f"{version}.{sender}.{issued}.{signature[:-2]}AA",  # changed signature
         "web-123",
+        f"{version}.{sender}.{issued}.{signature[:-1]}é",  # a non-ASCII character
     ):
-        r = requests.post(url, json={"message": "hi"}, headers={**headers, "Authorization": f"Bearer {forged}"})
+        auth = f"Bearer {forged}".encode()
+        r = requests.post(url, json={"message": "hi"}, headers={**headers, "Authorization": auth})
         assert r.status_code == 401, forged
     r = requests.post(url, json={"message": "hi"}, headers={"Origin": headers["Origin"]})
     assert r.status_code == 401

@@ -10,9 +10,10 @@ classes weighted so that the few hand-off examples count as much as the many que
 dampened and each message's features scaled to unit length, so that a long story weighs no more
 than a short question.
 
-It decides nothing itself: it adds `needs` (each of those labels with its probability) to every
-message and sentence, and the MessageComposer gives the hand-off or the urgent advice when they
-reach its thresholds (config.yml).
+It decides nothing itself: it adds `needs` (each of those labels with its probability) to each
+whole message (not to the SentenceSplitter's sentences, whose readings out of context it is not
+trusted with), and the MessageComposer gives the hand-off or the urgent advice when they reach its
+thresholds (config.yml).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from scipy.sparse import csr_matrix
 from sklearn.preprocessing import normalize
 
 from nlu_components.intent_kinds import ASK_PERSON_INTENT, HANDOFF_INTENTS, URGENT_INTENTS
+from nlu_components.sentence_splitter import SENTENCE_OF
 
 NEEDS = "needs"
 NEITHER, PERSON = "neither", "person"
@@ -81,9 +83,10 @@ class HandoffClassifier(LogisticRegressionClassifier):
         return features, [need_of(intent) for intent in intents]
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if not messages or not hasattr(self.clf, "classes_"):
+        wholes = [m for m in messages if m.get(SENTENCE_OF) is None]
+        if not wholes or not hasattr(self.clf, "classes_"):
             return messages
-        probabilities = self.clf.predict_proba(self._create_X(messages))
-        for message, row in zip(messages, probabilities):
+        probabilities = self.clf.predict_proba(self._create_X(wholes))
+        for message, row in zip(wholes, probabilities):
             message.set(NEEDS, {str(c): round(float(p), 4) for c, p in zip(self.clf.classes_, row)}, add_to_output=True)
         return messages

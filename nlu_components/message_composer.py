@@ -57,7 +57,7 @@ from nlu_components.intent_kinds import (
     URGENT_INTENTS,
 )
 from nlu_components.lookup_tables import terms_by_topic
-from nlu_components.safety_net import ESCALATION_FLOOR, SAFETY_NET
+from nlu_components.safety_net import ESCALATION_FLOOR, SAFETY_NET, confidences
 from nlu_components.sentence_splitter import SENTENCE_OF, SENTENCE_START
 
 PERSON_INTENTS = HANDOFF_INTENTS + (ASK_PERSON_INTENT,)
@@ -208,7 +208,7 @@ class MessageComposer(ConfiguredComponent):
         if self._counts(part, whole, URGENT_INTENTS) or (
             part is whole and person_probability(part) >= self.person_need and not self._surely_elsewhere(whole)
         ):
-            scores = {r.get("name"): r.get("confidence") or 0.0 for r in part.get(INTENT_RANKING_KEY) or []}
+            scores = confidences(part.get(INTENT_RANKING_KEY) or [])
             return max(HANDOFF_INTENTS, key=lambda i: scores.get(i, 0.0)), max(
                 person_probability(part), confidence_of(part)
             )

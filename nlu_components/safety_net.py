@@ -63,6 +63,11 @@ def load_rules(path: Path) -> List[SafetyRule]:
     ]
 
 
+def confidences(ranking: List[Dict[str, Any]]) -> Dict[str, float]:
+    """An intent ranking as intent -> confidence."""
+    return {r.get("name"): r.get("confidence") or 0.0 for r in ranking}
+
+
 def first_match(rules: List[SafetyRule], text: str) -> Optional[SafetyRule]:
     normalised = normalise(text)
     return next((r for r in rules if r.matches(normalised)), None)
@@ -84,7 +89,7 @@ class SafetyNet(ConfiguredComponent):
     def _escalation(self, ranking: List[Dict[str, Any]]) -> Optional[str]:
         """The likeliest intent of the first group (urgent, then hand-off) whose confidences add
         up to at least its floor, if any."""
-        scores = {r.get("name"): r.get("confidence") or 0.0 for r in ranking}
+        scores = confidences(ranking)
         for group, floor in self.floors:
             if sum(scores.get(i, 0.0) for i in group) >= floor:
                 return max(group, key=lambda i: scores.get(i, 0.0))

@@ -13,6 +13,7 @@ RASA     := $(BIN)/rasa
 MODEL    := models/calcifications.tar.gz
 SPACY    := build/spacy_pipeline/meta.json
 KB_STAMP := var/.knowledge-loaded
+MASKING  := build/identifier_ner/meta.json
 
 RASA_PORT    ?= 5005
 ACTIONS_PORT ?= 5055
@@ -28,7 +29,7 @@ KNOWLEDGE_FILES := $(wildcard knowledge/*.yml knowledge/entries/*.yml knowledge/
 LOOKUPS         := data/lookups.yml
 TRAINING_FILES  := config.yml domain.yml $(LOOKUPS) $(wildcard data/*.yml) $(wildcard nlu_components/*.py)
 
-.PHONY: help setup run shell test evaluate crossval thresholds purge-conversations forget-conversation create-staff bench-console bench bench-soak knowledge spacy train validate lint test-stories test-tools pytest clean
+.PHONY: help setup run shell test evaluate crossval thresholds purge-conversations forget-conversation create-staff bench-console bench bench-soak bench-masking masking-model knowledge spacy train validate lint test-stories test-tools pytest clean
 
 help:
 	@echo "make run       set up, train if needed, start the bot (prints how to chat)"
@@ -41,6 +42,7 @@ help:
 	@echo "make bench-console [DATABASE=sqlite|postgresql|both]   the review console's speed with 100,000 conversations"
 	@echo "make bench [JSON=file.json]   the bot's speed and memory, beside a stock rasa init bot"
 	@echo "make bench-soak [MINUTES=30]   the bot under steady load: errors, stored messages, memory growth"
+	@echo "make bench-masking [VERBOSE=1]   masking of personal identifiers: recall per kind, false positives"
 
 # --- set-up ------------------------------------------------------------------------------------
 
@@ -56,7 +58,7 @@ $(VENV)/.installed: requirements.lock scripts/find_python.sh
 
 CONSOLE_LIBS := review_console/node_modules/.installed
 
-setup: $(VENV)/.installed $(SPACY) $(KB_STAMP) $(CONSOLE_LIBS)
+setup: $(VENV)/.installed $(SPACY) $(KB_STAMP) $(MASKING) $(CONSOLE_LIBS)
 
 # The review console's browser library (Chart.js), pinned by its package-lock.json and served by
 # the console itself.
@@ -69,6 +71,12 @@ $(SPACY): $(VENV)/.installed knowledge/vocabulary.yml $(wildcard spacy_pipeline/
 	$(PY) -m spacy_pipeline.build --output build/spacy_pipeline
 
 spacy: $(SPACY)
+
+# The masking's model of names and addresses (conversation_store/identifier_model.py), about a minute.
+$(MASKING): $(VENV)/.installed conversation_store/identifier_model.py conversation_store/identifier_messages.yml data/nlu.yml
+	$(PY) -m conversation_store.identifier_model --output build/identifier_ner
+
+masking-model: $(MASKING)
 
 $(KB_STAMP): $(VENV)/.installed $(KNOWLEDGE_FILES) $(wildcard actions/knowledge/*.py)
 	@mkdir -p var
@@ -128,6 +136,11 @@ bench-console: setup
 # and measured (about 6 minutes); the soak runs the project's bot alone under a steady load.
 bench: setup $(MODEL)
 	$(PY) -m bench.bot_bench $(if $(JSON),--json $(JSON))
+
+# Masking of personal identifiers on the team's benchmark (bench/masking_bench.py): recall per kind,
+# identifier-free messages changed; VERBOSE=1 lists what was missed.
+bench-masking: setup
+	$(PY) -m bench.masking_bench $(if $(VERBOSE),--verbose) $(if $(JSON),--json $(JSON))
 
 bench-soak: setup $(MODEL)
 	$(PY) -m bench.bot_bench --soak-minutes $(or $(MINUTES),30) $(if $(JSON),--json $(JSON))

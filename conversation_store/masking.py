@@ -1,182 +1,123 @@
-"""Masks personal identifiers in what patients type, before it is stored: e-mail addresses, phone
-numbers, NHS numbers, UK postcodes, dates of birth, and names introduced as such ("my name is
-..."). Each is replaced by a label in brackets, so staff still see what kind of thing was said.
+"""Masks personal identifiers in what patients type, before it is stored, published or logged:
+names, e-mail addresses, phone numbers, NHS numbers, postcodes, dates of birth, street addresses
+and hospital numbers. Each is replaced by its label in brackets ("[name]", "[phone]"), so staff
+still see what kind of thing was said.
 
-The rules are written for UK patients' messages and err towards masking: a ten-digit number is
-masked whether it is a phone or an NHS number; a date is masked when it follows a birth cue or its
-year is before 2010."""
+Presidio's analyzer runs the recognizers of conversation_store/identifier_recognizers.py and the
+project's own spaCy model of names and addresses (build/identifier_ner, trained at set-up by
+conversation_store/identifier_model.py); Presidio's anonymizer replaces what they find.
+`make bench-masking` measures it on the team's benchmark (bench/masking_corpus.yml)."""
 
 from __future__ import annotations
 
-import re
-from typing import Callable, List, Set, Tuple
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List
 
-from actions.knowledge.messages import cached_messages
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+from presidio_anonymizer import AnonymizerEngine
+from presidio_anonymizer.entities import ConflictResolutionStrategy, OperatorConfig
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-# NHS numbers: ten digits, usually written 3 3 4; masked as such when the check digit fits.
-NHS_NUMBER = re.compile(r"(?<![\d+])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
-# Phone numbers: +44 or 0 then 9-10 more digits, with spaces, dashes, dots or brackets between.
-PHONE = re.compile(r"(?<![\w+])(?:\+\s?\d{1,3}|\(?0)[\d\s().-]{8,16}\d(?!\d)")
-POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.IGNORECASE)
-MONTHS = (
-    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
-DATE = (
-    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?[\s/.-]+(?:\d{{1,2}}|{MONTHS})[\s/.,-]+\d{{2,4}}"
-    rf"|(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|\d{{4}}-\d{{2}}-\d{{2}})"
-)
-BIRTH_CUE = r"(?:date of birth|d\.?o\.?b\.?|born(?: on)?|birthday(?: is)?)[\s:,-]*(?:is\s+|was\s+)?"
-BIRTH_DATE = re.compile(rf"\b(?P<cue>{BIRTH_CUE})(?P<date>{DATE})", re.IGNORECASE)
-OLD_DATE = re.compile(rf"\b{DATE}\b", re.IGNORECASE)
-WORD = r"[^\W\d_][\w'-]*"
-NAME_CUE = re.compile(
-    rf"\b(?P<cue>my name(?:'s| is)|i'?m called|i am called|name:)\s+(?P<name>{WORD}(?:\s+{WORD}){{0,2}})",
-    re.IGNORECASE | re.UNICODE,
-)
-TITLED_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?")
-# Words that end a name introduced as such ("my name is Sue and I'm scared").
-NOT_NAME = {
-    "and",
-    "but",
-    "so",
-    "i",
-    "im",
-    "i'm",
-    "from",
-    "here",
-    "again",
-    "please",
-    "thanks",
-    "the",
-    "a",
-    "an",
-    "just",
-    "really",
-    "very",
-    "not",
-    "worried",
-    "scared",
-    "anxious",
-    "confused",
-    "mum",
-    "aged",
-    "age",
-    "have",
-    "had",
-    "has",
-    "was",
-    "is",
-    "am",
-    "with",
-    "about",
-    "my",
-    "me",
-    "your",
-    "you",
-    "to",
-    "it",
-    "this",
-    "that",
-    "what",
-    "how",
-    "why",
-    "when",
-    "can",
-    "could",
-    "do",
-    "does",
-    "will",
-    "would",
-    "should",
-    "on",
-    "at",
-    "in",
-    "by",
-    "back",
-    "later",
-    "if",
-    "or",
-    "of",
-    "for",
-    "they",
-    "we",
-    "she",
-    "he",
-}
-FIRST_YEAR_KEPT = 2010  # a full date from before 2010 in a patient's message is most likely a birth date
+from conversation_store.identifier_recognizers import identifiers_config, is_public_name, project_recognizers
+
+MODEL_DIR = Path(__file__).resolve().parents[1] / "build" / "identifier_ner"
+MODEL_KINDS = ["name", "address"]
 
 
-def _nhs_check_digit_ok(digits: str) -> bool:
-    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
-    check = 11 - total % 11
-    check = 0 if check == 11 else check
-    return check != 10 and check == int(digits[9])
+@dataclass(frozen=True)
+class Identifier:
+    """One personal identifier found in a text: its kind (identifiers.yml) and where it is."""
+
+    kind: str
+    start: int
+    end: int
 
 
-def _nhs(match: re.Match) -> str:
-    digits = "".join(match.groups())
-    return "[NHS number]" if _nhs_check_digit_ok(digits) else match.group(0)
+class MaskingModelMissing(RuntimeError):
+    """The names and addresses model has not been built."""
 
 
-def _public_numbers() -> Set[str]:
-    """The helpline's number, which patients may quote back: it is nobody's personal data."""
-    helpline = cached_messages().helpline
-    return {re.sub(r"\D", "", helpline.number), re.sub(r"\D", "", helpline.tel)}
+@functools.lru_cache(maxsize=None)
+def _analyzer() -> AnalyzerEngine:
+    if not (MODEL_DIR / "meta.json").exists():
+        raise MaskingModelMissing(
+            f"The masking model {MODEL_DIR} is missing: `make setup` trains it (before anything stores messages)."
+        )
+    nlp_engine = SpacyNlpEngine(
+        models=[{"lang_code": "en", "model_name": str(MODEL_DIR)}],
+        ner_model_configuration=NerModelConfiguration(
+            model_to_presidio_entity_mapping={kind: kind for kind in MODEL_KINDS},
+            labels_to_ignore=[],
+            low_score_entity_names=[],
+            default_score=0.85,
+        ),
+    )
+    nlp_engine.load()
+    registry = RecognizerRegistry(recognizers=project_recognizers())
+    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
 
 
-def _phone(match: re.Match) -> str:
-    digits = re.sub(r"\D", "", match.group(0))
-    if not 10 <= len(digits) <= 15 or digits in _public_numbers():
-        return match.group(0)
-    return "[phone]"
+def load() -> None:
+    """Loads the model and the recognizers now rather than at the first message (and fails now if
+    the model is missing)."""
+    _analyzer()
+    _anonymizer()
 
 
-def _birth_date(match: re.Match) -> str:
-    return f"{match.group('cue')}[date of birth]"
+@functools.lru_cache(maxsize=None)
+def _anonymizer() -> AnonymizerEngine:
+    return AnonymizerEngine()
 
 
-def _old_date(match: re.Match) -> str:
-    years = re.findall(r"\d{4}|\d{2}$", match.group(0))
-    if not years:
-        return match.group(0)
-    year = int(years[-1])
-    if len(years[-1]) == 2:  # "12/03/58": a two-digit year is read as 19xx unless it is recent
-        year += 2000 if year < 30 else 1900
-    return "[date of birth]" if 1900 <= year < FIRST_YEAR_KEPT else match.group(0)
+def _operators() -> dict:
+    return {
+        kind: OperatorConfig("replace", {"new_value": label}) for kind, label in identifiers_config()["labels"].items()
+    }
 
 
-def _name(match: re.Match) -> str:
-    words = match.group("name").split()
-    kept: List[str] = []
-    for word in words:
-        if word.lower().strip("'") in NOT_NAME:
-            break
-        kept.append(word)
-    if not kept:
-        return match.group(0)
-    rest = match.group("name")[len(" ".join(kept)) :]
-    return f"{match.group('cue')} [name]{rest}"
+def _merged(results: List[RecognizerResult]) -> List[RecognizerResult]:
+    """Overlapping findings as one, so that masking covers every character any recognizer found
+    (a street the model found and the town a pattern added are one address), of the kind of the
+    longest ("+1 415 555 0164" is a phone though "415 555 0164" passes the NHS check), or of the
+    surest when they are as long."""
+    merged: List[RecognizerResult] = []
+    for result in sorted(results, key=lambda r: (r.start, -r.end)):
+        last = merged[-1] if merged else None
+        if last is None or result.start >= last.end:
+            merged.append(result)
+            continue
+        longer = (result.end - result.start, result.score) > (last.end - last.start, last.score)
+        kind = result.entity_type if longer else last.entity_type
+        merged[-1] = RecognizerResult(kind, last.start, max(last.end, result.end), max(last.score, result.score))
+    return merged
 
 
-RULES: List[Tuple[re.Pattern, Callable[[re.Match], str]]] = [
-    (EMAIL, lambda m: "[email]"),
-    (BIRTH_DATE, _birth_date),
-    (OLD_DATE, _old_date),
-    (NHS_NUMBER, _nhs),
-    (PHONE, _phone),
-    (POSTCODE, lambda m: "[postcode]"),
-    (NAME_CUE, _name),
-    (TITLED_NAME, lambda m: "[name]"),
-]
+def _found(text: str) -> List[RecognizerResult]:
+    if not text or not text.strip():
+        return []
+    results = _analyzer().analyze(text, language="en", score_threshold=identifiers_config()["threshold"])
+    return _merged([r for r in results if not (r.entity_type == "name" and is_public_name(text[r.start : r.end]))])
 
 
+def identifiers(text: str) -> List[Identifier]:
+    """Every personal identifier found in `text`, in order."""
+    return [Identifier(r.entity_type, r.start, r.end) for r in _found(text)]
+
+
+# The tracker store masks every patient message of a conversation each time it saves it: the
+# messages already masked (and masking's own results) are answered from here.
+@functools.lru_cache(maxsize=8192)
 def mask(text: str) -> str:
-    """`text` with every personal identifier the rules find replaced by its label."""
-    if not text:
+    """`text` with every personal identifier found replaced by its label."""
+    found = _found(text)
+    if not found:
         return text
-    for pattern, replace in RULES:
-        text = pattern.sub(replace, text)
-    return text
+    return (
+        _anonymizer()
+        .anonymize(
+            text, found, operators=_operators(), conflict_resolution=ConflictResolutionStrategy.REMOVE_INTERSECTIONS
+        )
+        .text
+    )

@@ -22,6 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
+from conversation_store import log_masking
 from conversation_store.event_types import remember_event_classes
 from conversation_store.masking import mask
 from conversation_store.sqlite_files import secure_delete
@@ -107,6 +108,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                 kwargs.pop(key, None)
             kwargs.update(url_settings(url))
         self.retention_days = int(retention_days or DEFAULT_RETENTION_DAYS)
+        # the Rasa server's own log (its debug lines quote each message) is masked like the store
+        log_masking.install()
         super().__init__(**kwargs)
         self._replace_engine()
         # Rasa creates the tables when it starts; if the database was down then, it only logs

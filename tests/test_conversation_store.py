@@ -29,7 +29,7 @@ MASKED = [
     ("my name is Sarah Jones and I'm scared", "my name is [name] and I'm scared"),
     ("hi, i'm called jo. what is a biopsy", "hi, i'm called [name]. what is a biopsy"),
     ("Name: Ann-Marie O'Neil", "Name: [name]"),
-    ("Mrs Patel said they look benign", "[name] said they look benign"),
+    ("Mrs Patel said they look benign", "Mrs [name] said they look benign"),  # titles are kept
     ("email me at sue.b+x@example.co.uk", "email me at [email]"),
     ("ring me on 07700 900123 please", "ring me on [phone] please"),
     ("my number is +44 (0)7700-900-123", "my number is [phone]"),

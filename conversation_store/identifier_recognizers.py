@@ -145,9 +145,9 @@ MONTHS = (
 ORDINAL = r"(?:st|nd|rd|th)?"
 DATE = re.compile(
     rf"(?<![\w/.-])(?:"
-    rf"\d{{1,2}}{ORDINAL}(?:\s+of)?[\s/.-]+(?:{MONTHS})\.?[\s/.,-]+\d{{2,4}}"
-    rf"|(?:{MONTHS})\.?\s+\d{{1,2}}{ORDINAL},?\s+\d{{4}}"
-    rf"|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
+    rf"\d{{1,2}}{ORDINAL}(?:\s+of)?[\s/.-]+(?:{MONTHS})\.?[\s/.,-]+(?:\d{{2,4}}|'\d{{2}})"
+    rf"|(?:{MONTHS})\.?\s+\d{{1,2}}{ORDINAL},?\s+(?:\d{{4}}|'\d{{2}})"
+    rf"|\d{{1,2}}\s?[/.-]\s?\d{{1,2}}\s?[/.-]\s?\d{{2,4}}"
     rf"|\d{{4}}[/.-]\d{{1,2}}[/.-]\d{{1,2}}"
     rf"|(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
     rf")(?![\w/-])",
@@ -246,6 +246,27 @@ def is_ordinary_word(word: str) -> bool:
     return _word_log_probabilities().get(word.lower(), -20.0) > ORDINARY_WORD_LOG_PROBABILITY
 
 
+# "I'm Nigerian", "I'm Bangladeshi", "I'm Scottish": how nationalities and languages end
+NATIONALITY = std_re.compile(r"(?:ian|ean|ese|ish|eshi|stani|ic)$")
+
+
+@functools.lru_cache(maxsize=None)
+def places() -> FrozenSet[str]:
+    return frozenset(identifiers_config()["places"].split())
+
+
+PLACE_WORD = re.compile(rf"(?:{identifiers_config()['place_before']}|{identifiers_config()['place_after']})", FLAGS)
+
+
+def in_name_of_place(text: str, start: int, end: int) -> bool:
+    """Whether the name at text[start:end] is part of the name of a place or an organisation
+    ("Queen Elizabeth Hospital", "Royal Victoria", "Marks & Spencer", "Cedars-Sinai")."""
+    config = identifiers_config()
+    before = re.search(rf"\b(?:{config['place_before']})\.?\s*$|\w-$", text[:start], FLAGS)
+    after = re.match(rf"\s*(?:{config['place_after']})\b", text[end:], FLAGS)
+    return bool(before or after)
+
+
 def is_rare_word(word: str) -> bool:
     """A word English seldom uses ("harris", "bev"): a known first name this rare is a name."""
     return _word_log_probabilities().get(word.lower(), -20.0) < RARE_WORD_LOG_PROBABILITY
@@ -257,6 +278,9 @@ def is_name_word(word: str, known_only: bool) -> bool:
     other word but an ordinary one in lower case; with `known_only`, also a rare word written
     with a capital ("Bev"), but not in capitals ("DCIS")."""
     bare = std_re.sub(r"['’]s$", "", word.lower()).strip("'’-")
+    if "-" in bare:  # "Kelly-Jo", "Chaudhry-Malik": each part
+        parts = [p for p in word.split("-") if p]
+        return bool(parts) and all(is_name_word(p, known_only and i == 0) for i, p in enumerate(parts))
     if len(bare) < 2 or bare in not_names():
         return False
     capital = word[:1].isupper()
@@ -264,13 +288,14 @@ def is_name_word(word: str, known_only: bool) -> bool:
         return capital or not is_ordinary_word(bare)
     if not known_only:
         return capital or not is_ordinary_word(bare)
-    return capital and not word.isupper() and is_rare_word(bare)
+    return capital and not word.isupper() and is_rare_word(bare) and not NATIONALITY.search(bare)
 
 
 # log probabilities of en_lexeme_prob: above the first a word is ordinary ("mark" -10.3, "grace"
 # -12.07, "sue" -11.4, "mary" -13.7); below the second, rare ("bev" -16.6, "harris" -15.4)
 ORDINARY_WORD_LOG_PROBABILITY = -12.0
 RARE_WORD_LOG_PROBABILITY = -13.0
+LOWER_CASE_NAME_LOG_PROBABILITY = -15.5
 NAME = r"[^\W\d_][\w'’-]*"
 WORD = re.compile(NAME, FLAGS)
 RELATIVE = (
@@ -291,7 +316,9 @@ NAME_CUES = [
     # "Dr Harris", "mrs shepherd"
     (rf"\b(?:{TITLE})\.?\s+", "title"),
     # "my daughter Fiona", "my mum, Jean,", "my husband's name is"
-    (rf"\b(?:my|our|her|his)\s+(?:{RELATIVE})(?:'s\s+name\s+is|\s+is\s+called|\s+called|,)?\s+", "known"),
+    (rf"\b(?:my|our|her|his)\s+(?:{RELATIVE})(?:'s\s+name\s+is|\s+is\s+called|\s+called|\s+is|,)?\s+", "known"),
+    # "husband of Ingrid Larsen", "message from Deepak", "on behalf of Mrs Okoro"
+    (rf"\b(?:(?:{RELATIVE})\s+of|(?:message|text|note|email|letter)\s+from|on\s+behalf\s+of)\s+", "capital"),
     # "I'm Bev", "this is Mary", "it's Linda here"
     (
         r"(?:^|[.!?,;:\n]|\b(?:hi|hello|hiya|hey|morning|evening|afternoon)\b)\s*(?:hi|hello|hiya|hey)?[,!]?\s*(?:i'?m|i\s+am|it'?s|this\s+is|me)\s+",
@@ -300,7 +327,7 @@ NAME_CUES = [
     # "the nurse was called Jan", "ask for Morag", "reply to Jennifer", "calls me Liz"
     (
         r"\b(?<!\b(?:dog|cat|puppy|kitten|pet|horse|it|this|that|place|clinic|unit|hospital)\s+)(?:(?:was|is|were|are)\s+called|calls?\s+me|ask\s+for|asked\s+for|ask|reply\s+to|speak\s+to|talk\s+to|spoke\s+to|spoke\s+with|chat\s+with|especially|named)\s+",
-        "known",
+        "capital",
     ),
     # "Thanks, maria", "cheers Sue", "love, Pat"
     (r"\b(?:thanks|thank\s+you|thankyou|cheers|regards|best\s+wishes|love|ta|sincerely|wishes|bye)[,!.]?\s+", "known"),
@@ -330,10 +357,13 @@ class IntroducedNames(LocalRecognizer):
         """How many of `words` (from the start) are a name; an initial ("K.") only before a name."""
         taken = 0
         for i, word in enumerate(words):
-            if len(word) == 1 and word.isupper() and i + 1 < len(words):
+            if len(word) == 1 and (word.isupper() or strength == "title") and i + 1 < len(words):
                 continue  # an initial counts if a name word follows it
             if strength == "any":
                 ok = is_name_word(word, known_only=False)
+            elif strength == "capital" and i == 0:  # "ask for Rob": a capital will do, or a known name
+                capitalised = word[:1].isupper() and not is_ordinary_word(word) and not NATIONALITY.search(word.lower())
+                ok = is_name_word(word, known_only=True) or (capitalised and is_name_word(word, known_only=False))
             elif strength == "title":  # in lower case, a known name or a rare word ("dr obi", not "dr said")
                 bare = word.lower()
                 ok = is_name_word(word, known_only=False) and (
@@ -349,7 +379,7 @@ class IntroducedNames(LocalRecognizer):
         return taken
 
     def _spans(self, text: str) -> Iterable[Tuple[int, int]]:
-        for pattern, strength in [*CUE_PATTERNS, (SIGNED, "known"), (SIGNED_LAST, "known"), (HERE, "known")]:
+        for pattern, strength in [*CUE_PATTERNS, (SIGNED, "capital"), (SIGNED_LAST, "capital"), (HERE, "known")]:
             for match in pattern.finditer(text):
                 words = list(WORD.finditer(text, match.start("name"), match.end("name")))
                 taken = self._name_words([w.group(0) for w in words], strength)
@@ -379,11 +409,15 @@ class KnownNames(LocalRecognizer):
         results = []
         words = list(WORD.finditer(text))
         for i, word in enumerate(words):
-            bare = word.group(0).lower()
-            if not word.group(0)[:1].isupper() or bare not in first_names() or not is_rare_word(bare):
-                continue  # in lower case, only after a cue ("victoria sponge")
-            if std_re.search(r"\bthe\s+$", text[: word.start()], std_re.I):
-                continue  # "the Christie" is a hospital
+            bare = word.group(0).lower().split("-")[0]
+            if bare not in first_names() or not is_rare_word(bare):
+                continue
+            if not word.group(0)[:1].isupper() and _word_log_probabilities().get(bare, -20.0) > LOWER_CASE_NAME_LOG_PROBABILITY:
+                continue  # in lower case, only the rarest ("rachel", not "victoria sponge")
+            if std_re.search(r"\bthe\s+$", text[: word.start()], std_re.I) or in_name_of_place(
+                text, word.start(), word.end()
+            ):
+                continue  # "the Christie", "Queen Elizabeth Hospital"
             end = word.end()
             for following in words[i + 1 : i + 4]:
                 gap, name = text[end : following.start()], following.group(0)
@@ -391,7 +425,7 @@ class KnownNames(LocalRecognizer):
                 if initial and std_re.fullmatch(r"\s+", gap):
                     end = following.end() + 1
                     continue
-                if std_re.fullmatch(r"\s+", gap) and name[:1].isupper() and is_name_word(name, known_only=False):
+                if std_re.fullmatch(r"\s+|-", gap) and name[:1].isupper() and is_name_word(name, known_only=False):
                     end = following.end()
                 else:
                     break
@@ -457,6 +491,8 @@ class ModelFindings(SpacyRecognizer):
             return True  # an initial
         if not is_name_word(word, known_only=False) or is_ordinary_word(bare):
             return False
+        if bare not in first_names() and NATIONALITY.search(bare):
+            return False  # "I'm Nigerian"
         return word[:1].isupper() or bare in first_names() or bare in surnames()
 
     def analyze(
@@ -469,7 +505,14 @@ class ModelFindings(SpacyRecognizer):
                 words = [w.group(0) for w in WORD.finditer(found)]
                 known = any(w.lower() in first_names() for w in words)
                 after_place_word = PLACE_WORD_BEFORE.search(text[: result.start])
-                if all(self._could_be_name(w) for w in words) and (known or not after_place_word):
+                if (
+                    words
+                    and all(self._could_be_name(w) for w in words)
+                    and not any(w.lower() in places() for w in words)
+                    and not in_name_of_place(text, result.start, result.end)
+                    and not any(PLACE_WORD.fullmatch(w) for w in words)
+                    and (known or not after_place_word)
+                ):
                     kept.append(result)
             elif STREET_WORD.search(found):
                 kept.append(result)

@@ -77,7 +77,7 @@ def _operators() -> dict:
     }
 
 
-def _merged(results: List[RecognizerResult]) -> List[RecognizerResult]:
+def _merged(text: str, results: List[RecognizerResult]) -> List[RecognizerResult]:
     """Overlapping findings as one, so that masking covers every character any recognizer found
     (a street the model found and the town a pattern added are one address), of the kind of the
     longest ("+1 415 555 0164" is a phone though "415 555 0164" passes the NHS check), or of the
@@ -85,6 +85,9 @@ def _merged(results: List[RecognizerResult]) -> List[RecognizerResult]:
     merged: List[RecognizerResult] = []
     for result in sorted(results, key=lambda r: (r.start, -r.end)):
         last = merged[-1] if merged else None
+        if last is not None and result.start >= last.end and text[last.end : result.start] in ("-", "'", "’"):
+            merged[-1] = RecognizerResult(last.entity_type, last.start, result.end, max(last.score, result.score))
+            continue  # "Kelly-Jo", "Mensah-Darko"
         if last is None or result.start >= last.end:
             merged.append(result)
             continue
@@ -98,7 +101,9 @@ def _found(text: str) -> List[RecognizerResult]:
     if not text or not text.strip():
         return []
     results = _analyzer().analyze(text, language="en", score_threshold=identifiers_config()["threshold"])
-    return _merged([r for r in results if not (r.entity_type == "name" and is_public_name(text[r.start : r.end]))])
+    return _merged(
+        text, [r for r in results if not (r.entity_type == "name" and is_public_name(text[r.start : r.end]))]
+    )
 
 
 def identifiers(text: str) -> List[Identifier]:

@@ -1,12 +1,12 @@
 """How well masking (conversation_store/masking.py) catches personal identifiers, on the team's
-benchmark bench/masking_corpus.yml: hand-written clinic-chat messages with their identifiers
-labelled, written by a writer who never saw the masking code, and identifier-free messages full of
-traps (appointment dates, ages, "B3", the helpline's number).
+benchmarks bench/masking_corpus*.yml: hand-written clinic-chat messages with their identifiers
+labelled, each set by a different writer who never saw the masking code, and identifier-free
+messages full of traps (appointment dates, ages, "B3", the helpline's number).
 
     make bench-masking [VERBOSE=1]
 
-Prints, per kind, the share of identifiers fully masked (every character covered), the share of
-identifier-free messages changed, and the median time to mask a message."""
+Prints, per set and kind, the share of identifiers fully masked (every character covered), the
+share of identifier-free messages changed, and the median time to mask a message."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ import yaml
 from conversation_store.masking import identifiers, mask
 
 CORPUS = Path(__file__).with_name("masking_corpus.yml")
+CORPORA = sorted(Path(__file__).parent.glob("masking_corpus*.yml"))
 TARGET_RECALL = 0.95
 TARGET_FALSE_POSITIVES = 0.05
 
@@ -73,22 +74,28 @@ def run(corpus: Path, verbose: bool) -> Dict[str, object]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--verbose", action="store_true", help="list every identifier missed and every message changed")
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args()
-    mask("warm-up")  # loads the model and the recognizers before anything is timed
-    figures = run(args.corpus, args.verbose)
+def report(corpus: Path, figures: Dict[str, object]) -> None:
+    print(f"\n{corpus.name}")
     print(f"{'kind':<18}{'spans':>7}{'fully masked':>15}")
     for kind, recall in figures["recall"].items():
         flag = "" if recall >= TARGET_RECALL else f"   (target {TARGET_RECALL})"
         print(f"{kind:<18}{figures['spans'][kind]:>7}{recall:>15.3f}{flag}")
-    fp = figures["identifier_free_changed"]
-    clean = figures["identifier_free"]
+    fp, clean = figures["identifier_free_changed"], figures["identifier_free"]
     print(f"identifier-free messages changed: {fp:.3f} of {clean} (target at most {TARGET_FALSE_POSITIVES})")
     print(f"median time to mask a message: {figures['median_ms']:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, action="append", help="a set to measure (default: every set)")
+    parser.add_argument("--verbose", action="store_true", help="list every identifier missed and every message changed")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    mask("warm-up")  # loads the model and the recognizers before anything is timed
+    figures = {}
+    for corpus in args.corpus or CORPORA:
+        figures[corpus.name] = run(corpus, args.verbose)
+        report(corpus, figures[corpus.name])
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
 

@@ -143,6 +143,11 @@ MONTHS = (
     "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
 ORDINAL = r"(?:st|nd|rd|th)?"
+# "the third of April 1938"
+ORDINAL_WORDS = (
+    r"(?:twenty[\s-]|thirty[\s-])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+    r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)"
+)
 DATE = re.compile(
     rf"(?<![\w/.-])(?:"
     rf"\d{{1,2}}{ORDINAL}(?:\s+of)?[\s/.-]+(?:{MONTHS})\.?[\s/.,-]+(?:\d{{2,4}}|'\d{{2}})"
@@ -150,6 +155,7 @@ DATE = re.compile(
     rf"|\d{{1,2}}\s?[/.-]\s?\d{{1,2}}\s?[/.-]\s?\d{{2,4}}"
     rf"|\d{{4}}[/.-]\d{{1,2}}[/.-]\d{{1,2}}"
     rf"|(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+    rf"|{ORDINAL_WORDS}\s+of\s+(?:{MONTHS})\.?,?\s+\d{{4}}"
     rf")(?![\w/-])",
     FLAGS,
 )
@@ -302,7 +308,8 @@ RELATIVE = (
     r"mum|mom|mother|mam|dad|father|daughter|son|sister|brother|husband|wife|partner|friend|"
     r"aunt|auntie|uncle|niece|nephew|cousin|nan|nana|gran|granny|grandma|grandmother|"
     r"grandad|granddaughter|neighbour|neighbor|colleague|boss|carer|gp|doctor|nurse|consultant|"
-    r"surgeon|radiologist|radiographer|specialist|oncologist|midwife|hubby|fiance|fiancee|girlfriend|boyfriend"
+    r"surgeon|radiologist|radiographer|specialist|oncologist|midwife|hubby|fiance|fiancee|girlfriend|boyfriend|"
+    r"aunty|receptionist|secretary|volunteer|support\s+worker|key\s+worker|social\s+worker|interpreter|translator"
 )
 TITLE = r"dr|doctor|mr|mrs|ms|miss|mx|prof|professor|nurse|(?-i:Sister|Sr)|dame|sir|lady|lord|rev"
 # (cue before the name, how sure a word after it must look)
@@ -317,6 +324,8 @@ NAME_CUES = [
     (rf"\b(?:{TITLE})\.?\s+", "title"),
     # "my daughter Fiona", "my mum, Jean,", "my husband's name is"
     (rf"\b(?:my|our|her|his)\s+(?:{RELATIVE})(?:'s\s+name\s+is|\s+is\s+called|\s+called|\s+is|,)?\s+", "known"),
+    # "wife Petra", "the receptionist Shazia", "aunty Bisi": a capital after one
+    (rf"\b(?:{RELATIVE}),?\s+", "capital"),
     # "husband of Ingrid Larsen", "message from Deepak", "on behalf of Mrs Okoro"
     (rf"\b(?:(?:{RELATIVE})\s+of|(?:message|text|note|email|letter)\s+from|on\s+behalf\s+of)\s+", "capital"),
     # "I'm Bev", "this is Mary", "it's Linda here"
@@ -412,7 +421,8 @@ class KnownNames(LocalRecognizer):
             bare = word.group(0).lower().split("-")[0]
             if bare not in first_names() or not is_rare_word(bare):
                 continue
-            if not word.group(0)[:1].isupper() and _word_log_probabilities().get(bare, -20.0) > LOWER_CASE_NAME_LOG_PROBABILITY:
+            rarity = _word_log_probabilities().get(bare, -20.0)
+            if not word.group(0)[:1].isupper() and rarity > LOWER_CASE_NAME_LOG_PROBABILITY:
                 continue  # in lower case, only the rarest ("rachel", not "victoria sponge")
             if std_re.search(r"\bthe\s+$", text[: word.start()], std_re.I) or in_name_of_place(
                 text, word.start(), word.end()
@@ -457,7 +467,11 @@ class AddressesAfterCue(LocalRecognizer):
             stop = self.end.search(text, start)
             end = min(stop.start() if stop else len(text), start + 90)
             found = text[start:end].rstrip(" ,")
-            starts_well = std_re.match(r"(?:\d|[A-Z]|flat|apt|apartment|number|unit)", found, std_re.IGNORECASE)
+            starts_well = (
+                found[:1].isdigit()
+                or found[:1].isupper()
+                or std_re.match(r"(?:flat|apt|apartment|number|unit|room)\b", found, std_re.I)
+            )
             if found and starts_well and (std_re.search(r"\d", found) or STREET_WORD.search(found)):
                 results.append(_result("address", start, start + len(found), 0.8, self))
         return results
@@ -505,8 +519,11 @@ class ModelFindings(SpacyRecognizer):
                 words = [w.group(0) for w in WORD.finditer(found)]
                 known = any(w.lower() in first_names() for w in words)
                 after_place_word = PLACE_WORD_BEFORE.search(text[: result.start])
+                sentence_start = std_re.search(r"(?:^|[.!?\n])\s*$", text[: result.start])
+                unknown = not any(w.lower() in first_names() or w.lower() in surnames() for w in words)
                 if (
                     words
+                    and not (sentence_start and len(words) == 1 and unknown)  # "Oncotype score 18"
                     and all(self._could_be_name(w) for w in words)
                     and not any(w.lower() in places() for w in words)
                     and not in_name_of_place(text, result.start, result.end)

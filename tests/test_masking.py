@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.masking_bench import CORPUS, TARGET_FALSE_POSITIVES, TARGET_RECALL, run
+from bench.masking_bench import CORPORA, TARGET_FALSE_POSITIVES, TARGET_RECALL, run
 from conversation_store.masking import identifiers, mask
 from conversation_store.tracker_store import MaskingSQLTrackerStore
 
@@ -113,21 +113,24 @@ def test_identifiers_are_reported_with_their_kind_and_place() -> None:
     assert found == [("name", "Bev"), ("nhs_number", "943 476 5919"), ("date_of_birth", "3/4/59")]
 
 
-def test_the_benchmark_meets_its_targets() -> None:
-    """Every kind at least 0.95 fully masked, at most 5 % of identifier-free messages changed."""
-    figures = run(CORPUS, verbose=False)
-    assert set(figures["recall"]) == {
-        "name",
-        "email",
-        "phone",
-        "nhs_number",
-        "postcode",
-        "date_of_birth",
-        "address",
-        "hospital_number",
-    }
-    assert {k: r for k, r in figures["recall"].items() if r < TARGET_RECALL} == {}
-    assert figures["identifier_free_changed"] <= TARGET_FALSE_POSITIVES
+KINDS = {"name", "email", "phone", "nhs_number", "postcode", "date_of_birth", "address", "hospital_number"}
+# Floors of the sets the masking was not first built on (each first measured once, then used to
+# find kinds of failure; docs/masking.md): raised when masking improves, never lowered.
+FLOORS = {
+    "masking_corpus_b.yml": {"recall": 0.88, "false_positives": 0.03},
+    "masking_corpus_c.yml": {"recall": 0.94, "false_positives": 0.03},
+}
+
+
+@pytest.mark.parametrize("corpus", CORPORA, ids=lambda p: p.name)
+def test_the_benchmarks_meet_their_targets_or_floors(corpus: Path) -> None:
+    """Every kind at least 0.95 fully masked, at most 5 % of identifier-free messages changed
+    (on the first set); on the others, at least their floors."""
+    figures = run(corpus, verbose=False)
+    assert set(figures["recall"]) == KINDS
+    floor = FLOORS.get(corpus.name, {"recall": TARGET_RECALL, "false_positives": TARGET_FALSE_POSITIVES})
+    assert {k: r for k, r in figures["recall"].items() if r < floor["recall"]} == {}
+    assert figures["identifier_free_changed"] <= floor["false_positives"]
 
 
 def test_log_records_are_masked_on_every_handler_of_the_process(tmp_path: Path) -> None:

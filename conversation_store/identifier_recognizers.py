@@ -244,7 +244,13 @@ def _word_log_probabilities() -> Dict[str, float]:
     import spacy_lookups_data
 
     path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
-    return json.loads(gzip.decompress(path.read_bytes()))
+    # the words at least as common as the rarest threshold (70,000 of a million): the others are
+    # all "rare" alike, and the whole table would cost the Rasa server 150 MB
+    return {
+        word: p
+        for word, p in json.loads(gzip.decompress(path.read_bytes())).items()
+        if p > LOWER_CASE_NAME_LOG_PROBABILITY
+    }
 
 
 def is_ordinary_word(word: str) -> bool:

@@ -118,7 +118,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         cutoff = datetime.fromtimestamp(cutoff_time, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         verb = "Would delete" if args.dry_run else "Deleted"
         print(removed.describe(f"{verb} conversations last active before {cutoff} (retention {float(days):g} days)"))
-        unanswered = remove_unanswered(lambda e: float(e.get("time") or 0) < cutoff_time, dry_run=args.dry_run)
+        unanswered = remove_unanswered(
+            lambda e: float(e.get("time") or 0) < cutoff_time, dry_run=args.dry_run, engine=engine
+        )
         print(f"Unanswered messages kept from before then: {unanswered} {verb.lower()}")
         if not args.dry_run:
             print(clear_console(removed.conversations))
@@ -135,7 +137,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error("name a conversation id, or --channel and --user")
     removed = forget(engine, ids)
     print(removed.describe("Deleted"))
-    print(f"Unanswered messages kept from them: {remove_unanswered(lambda e: e.get('sender') in ids)} deleted")
+    unanswered = remove_unanswered(lambda e: e.get("sender") in ids, engine=engine)
+    print(f"Unanswered messages kept from them: {unanswered} deleted")
     print(clear_console(ids))
     for conversation in ids:
         found = conversation in removed.conversations

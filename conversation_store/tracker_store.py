@@ -22,7 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
-from conversation_store import log_masking
+from conversation_store import log_masking, unanswered
 from conversation_store.event_types import remember_event_classes
 from conversation_store.masking import mask
 from conversation_store.sqlite_files import secure_delete
@@ -147,6 +147,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
             secure_delete(self.engine)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        # the unanswered messages are kept beside the conversations, shared by every replica
+        unanswered.share_database(self.engine)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         try:

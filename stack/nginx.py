@@ -30,6 +30,13 @@ def _rate_limit_zones() -> str:
     # from a few platform addresses carrying every user of that app.
     return """    limit_req_zone $binary_remote_addr zone=widget_sessions:10m rate=10r/m;
     limit_req_zone $binary_remote_addr zone=widget_messages:10m rate=2r/s;
+    # The console's sign-ins (the form's POST; an empty key is not limited): nobody guesses
+    # passwords at speed, nor keeps an account locked by failing on purpose.
+    map $request_method $console_sign_in {
+        POST $binary_remote_addr;
+        default "";
+    }
+    limit_req_zone $console_sign_in zone=console_sign_in:10m rate=6r/m;
     limit_req_status 429;
 
 """
@@ -61,6 +68,28 @@ def _public_locations() -> str:
 """
 
 
+def _console_server(console: str, listen: str) -> str:
+    return f"""
+    # The review console, for staff: publish it only through your own HTTPS proxy.
+    upstream console {{
+{_servers([console])}
+    }}
+
+    server {{
+        listen {listen};
+
+        location = /login {{
+            limit_req zone=console_sign_in burst=5 nodelay;
+            proxy_pass http://console;
+        }}
+
+        location / {{
+            proxy_pass http://console;
+        }}
+    }}
+"""
+
+
 def nginx_config(
     rasa: Sequence[str],
     actions: Sequence[str],
@@ -68,11 +97,14 @@ def nginx_config(
     actions_listen: str = "5055",
     run_dir: Optional[Path] = None,
     public: bool = True,
+    console: Optional[str] = None,
+    console_listen: str = "8070",
 ) -> str:
     """The configuration; `run_dir` keeps the pid, logs and buffers of an nginx run by the tests
     (None: the standard places, logs to the container's output). `public` (production) fences
-    what the public must not reach and limits each address's widget traffic; the tests' replicated
-    stack turns it off to drive the bot through the REST channel at load."""
+    what the public must not reach, limits each address's widget traffic and, with a `console`
+    server, its sign-ins there; the tests' replicated stack turns it off to drive the bot through
+    the REST channel at load."""
     if run_dir is None:
         head = "pid /tmp/nginx.pid;\nerror_log /dev/stderr warn;"
         access_log = "/dev/stdout"
@@ -151,7 +183,7 @@ http {{
             proxy_set_header Connection "";
         }}
     }}
-}}
+{_console_server(console, console_listen) if console and public else ""}}}
 """
 
 
@@ -161,8 +193,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--actions", nargs="+", default=["actions:5055"], help="action servers (host:port)")
     parser.add_argument("--listen", default="80")
     parser.add_argument("--actions-listen", default="5055")
+    parser.add_argument("--console", default="console:8070", help="the review console (host:port)")
+    parser.add_argument("--console-listen", default="8070")
     args = parser.parse_args(argv)
-    sys.stdout.write(nginx_config(args.rasa, args.actions, args.listen, args.actions_listen))
+    config = nginx_config(
+        args.rasa,
+        args.actions,
+        args.listen,
+        args.actions_listen,
+        console=args.console,
+        console_listen=args.console_listen,
+    )
+    sys.stdout.write(config)
     return 0
 
 

@@ -9,6 +9,7 @@ import glob
 import json
 import sqlite3
 import time
+import uuid
 from pathlib import Path
 from typing import Iterator, List
 
@@ -21,7 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from conversation_store import retention
 from conversation_store.masking import mask
 from conversation_store.tracker_store import MaskingSQLTrackerStore, url_settings
-from conversation_store.unanswered import UnansweredMessages
+from conversation_store.unanswered import UnansweredMessages, kept_unanswered, remove_unanswered
 from stack.processes import Stack
 from tests.conftest import PROJECT_ROOT, Chat, temporary_postgres_database
 
@@ -198,7 +199,8 @@ def test_the_retention_command_reports_what_it_removed(
     kept = UnansweredMessages(["error"], unanswered)
     for sender in ("sms-abc", "someone-else"):
         kept.record("error", sender, "rest", f"a question from {sender}")
-    with unanswered.open("a") as f:
+    kept.flush()
+    with unanswered.open("a") as f:  # one that waited in the file
         f.write(json.dumps({"time": time.time() - 800 * 86400, "sender": "ancient", "text": "old"}) + "\n")
 
     assert retention.main(["purge"]) == 0  # retention_days from endpoints.yml
@@ -210,10 +212,49 @@ def test_the_retention_command_reports_what_it_removed(
     out = capsys.readouterr().out
     assert "sms-abc: deleted" in out and "missing: not found" in out
     assert "Unanswered messages kept from them: 1 deleted" in out
-    assert [json.loads(line)["sender"] for line in unanswered.read_text().splitlines()] == ["someone-else"]
+    assert [e["sender"] for e in kept_unanswered(store.engine, unanswered)] == ["someone-else"]
     with pytest.raises(SystemExit):
         retention.main(["forget", "--channel", "sms"])
     store.engine.dispose()
+
+
+def test_unanswered_messages_of_every_replica_are_kept_in_one_table_that_forget_reaches(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    engine = sa.create_engine(postgres_url)
+    sender = f"sms-{uuid.uuid4().hex}"
+    replicas = [UnansweredMessages(["error"], tmp_path / f"replica-{n}.jsonl", engine) for n in (1, 2)]
+    for n, replica in enumerate(replicas):
+        replica.record("error", sender, "sms", f"question {n} from Bev on 07700 900123")
+        replica.flush()
+    kept = [e for e in kept_unanswered(engine, tmp_path / "none.jsonl") if e["sender"] == sender]
+    assert [e["text"] for e in kept] == [f"question {n} from [name] on [phone]" for n in (0, 1)]
+    assert not any(p.exists() and p.read_text() for p in tmp_path.glob("replica-*.jsonl"))
+    assert remove_unanswered(lambda e: e.get("sender") == sender, tmp_path / "none.jsonl", engine=engine) == 2
+    assert [e for e in kept_unanswered(engine, tmp_path / "none.jsonl") if e["sender"] == sender] == []
+    engine.dispose()
+
+
+def test_unanswered_messages_wait_in_the_file_while_the_database_is_down_then_move(tmp_path: Path) -> None:
+    from tests.helpers.private_postgres import PrivatePostgres
+
+    server = PrivatePostgres(5447).create()
+    try:
+        engine = sa.create_engine(server.url, pool_pre_ping=True)
+        waiting = tmp_path / "unanswered.jsonl"
+        kept = UnansweredMessages(["error"], waiting, engine)
+        server.stop()
+        kept.record("error", "sms-down", "sms", "is anyone there?")
+        kept.flush()
+        assert [json.loads(line)["text"] for line in waiting.read_text().splitlines()] == ["is anyone there?"]
+        server.start()
+        kept.record("error", "sms-up", "sms", "and now?")
+        kept.flush()
+        assert [e["text"] for e in kept_unanswered(engine, waiting)] == ["is anyone there?", "and now?"]
+        assert waiting.read_text() == ""  # both in the table, nothing twice
+        engine.dispose()
+    finally:
+        server.remove()
 
 
 # --- through the running bot ---------------------------------------------------------------------

@@ -18,10 +18,12 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from actions.knowledge.build import load
 from actions.knowledge.messages import load_messages
 from actions.knowledge.source_files import read_knowledge
+from conversation_store.unanswered import kept_unanswered
 from stack.processes import DEFAULT_MODEL, Stack, new_token
 from tests.helpers.private_postgres import PrivatePostgres
 
@@ -79,9 +81,25 @@ def unanswered_counts(stack: Stack) -> Dict[str, int]:
     return r.json()["unanswered"]
 
 
-def unanswered_log(stack: Stack) -> List[Dict[str, Any]]:
+def unanswered_kept(stack: Stack, sender: str, where: str = "anywhere", seconds: float = 10) -> List[Dict[str, Any]]:
+    """The unanswered messages kept from `sender` (written by a thread of the Rasa server's own:
+    waited for) in the tracker database's table, in the file, or anywhere."""
     path = Path(stack.env["UNANSWERED_LOG"])
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    deadline = time.monotonic() + seconds
+    while True:
+        in_file = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+        engine = sa.create_engine(stack.env["TRACKER_DB_URL"])
+        try:
+            in_table = [e for e in kept_unanswered(engine, Path(os.devnull))]
+        except sa.exc.OperationalError:
+            in_table = []  # the database is down
+        finally:
+            engine.dispose()
+        found = {"file": in_file, "table": in_table, "anywhere": in_file + in_table}[where]
+        kept = [e for e in found if e["sender"] == sender]
+        if kept or time.monotonic() > deadline:
+            return kept
+        time.sleep(0.2)
 
 
 def assert_told_to_call_the_helpline(stack: Stack, sender: str, reason: str) -> None:
@@ -91,7 +109,7 @@ def assert_told_to_call_the_helpline(stack: Stack, sender: str, reason: str) -> 
     assert [r["metadata"]["topic"] for r in replies] == ["unavailable"]
     assert load_messages().helpline.number in replies[0]["text"]
     assert unanswered_counts(stack)[reason] == before + 1
-    kept = [e for e in unanswered_log(stack) if e["sender"] == sender]
+    kept = unanswered_kept(stack, sender)
     assert kept and kept[-1]["text"] == QUESTION and kept[-1]["reason"] == reason
     assert all(p.poll() is None for p in stack.processes.values()), "a process crashed"
 
@@ -157,9 +175,13 @@ def test_tracker_database_down(fragile: Stack, tracker_db: PrivatePostgres) -> N
     tracker_db.stop()
     try:
         assert_told_to_call_the_helpline(fragile, sender, "error")
+        assert unanswered_kept(fragile, sender, "file")  # it waits in the file
     finally:
         tracker_db.start()
     assert_answers_resume(fragile, sender)
+    # and moves into the table every replica shares once the database is back
+    assert unanswered_kept(fragile, sender, "table", seconds=40)
+    assert unanswered_kept(fragile, sender, "file", seconds=0) == []
 
 
 def test_knowledge_database_down(fragile: Stack, knowledge_db: PrivatePostgres) -> None:

@@ -73,7 +73,8 @@ def test_compose_runs_every_part_of_the_topology() -> None:
     assert services["rasa"]["deploy"]["replicas"] >= 2 and services["actions"]["deploy"]["replicas"] >= 2
     endpoints = yaml.safe_load((DEPLOY / "endpoints.yml").read_text())
     assert endpoints["lock_store"]["type"].endswith("RedisLockStore")
-    assert endpoints["event_broker"]["type"] == "pika"
+    assert endpoints["event_broker"]["type"].endswith("ExpiringPikaEventBroker")
+    assert "ports" not in services["console"]  # only through nginx
     assert endpoints["tracker_store"]["type"].endswith("MaskingSQLTrackerStore")
 
 
@@ -158,7 +159,17 @@ def test_production_nginx_fences_the_rest_channel_and_limits_each_address(tmp_pa
     rasa = f"127.0.0.1:{upstream.server_port}"
     port = 18180
     conf = tmp_path / "nginx.conf"
-    conf.write_text(nginx_config([rasa], [rasa], f"127.0.0.1:{port}", f"127.0.0.1:{port + 1}", run_dir=tmp_path))
+    conf.write_text(
+        nginx_config(
+            [rasa],
+            [rasa],
+            f"127.0.0.1:{port}",
+            f"127.0.0.1:{port + 1}",
+            run_dir=tmp_path,
+            console=rasa,
+            console_listen=f"127.0.0.1:{port + 2}",
+        )
+    )
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     process = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"])
     try:
@@ -179,6 +190,10 @@ def test_production_nginx_fences_the_rest_channel_and_limits_each_address(tmp_pa
         assert sessions[0] == 200 and sessions[-1] == 429
         telegram = [requests.post(telegram, json={}, timeout=5).status_code for _ in range(40)]
         assert set(telegram) == {200}
+        sign_in = f"http://127.0.0.1:{port + 2}/login"
+        assert {requests.get(sign_in, timeout=5).status_code for _ in range(20)} == {200}  # the page itself
+        attempts = [requests.post(sign_in, data={"username": "admin"}, timeout=5).status_code for _ in range(10)]
+        assert attempts[:6] == [200] * 6 and attempts[-1] == 429
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.masking_bench import CORPORA, TARGET_FALSE_POSITIVES, TARGET_RECALL, run
+from conversation_store.log_masking import MaskingFilter
 from conversation_store.masking import identifiers, mask
 from conversation_store.tracker_store import MaskingSQLTrackerStore
 
@@ -145,3 +146,11 @@ def test_log_records_are_masked_on_every_handler_of_the_process(tmp_path: Path) 
     finally:
         root.removeHandler(handler)
     assert stream.getvalue() == "Received user message 'I'm [name], [phone]'\n"
+
+
+def test_a_long_log_message_is_cut_before_it_is_masked() -> None:
+    record = logging.LogRecord(
+        "sqlalchemy", logging.ERROR, __file__, 1, "failed: %s", ("x" * 5000 + " 07700 900123",), None
+    )
+    MaskingFilter().filter(record)
+    assert record.getMessage() == "failed: " + "x" * 992 + " [4021 more characters not logged]"

@@ -29,11 +29,12 @@ KNOWLEDGE_FILES := $(wildcard knowledge/*.yml knowledge/entries/*.yml knowledge/
 LOOKUPS         := data/lookups.yml
 TRAINING_FILES  := config.yml domain.yml $(LOOKUPS) $(wildcard data/*.yml) $(wildcard nlu_components/*.py)
 
-.PHONY: help setup run shell test evaluate crossval thresholds purge-conversations forget-conversation create-staff bench-console bench bench-soak bench-masking masking-model knowledge spacy train validate lint test-stories test-tools pytest clean
+.PHONY: help setup run shell test evaluate crossval thresholds purge-conversations forget-conversation create-staff bench-console bench bench-soak bench-masking masking-model knowledge spacy train validate lint test-stories test-tools pytest test-unit clean
 
 help:
 	@echo "make run       set up, train if needed, start the bot (prints how to chat)"
 	@echo "make test      set up, train if needed, run every test"
+	@echo "make test-unit the fast tests alone: in process, no trained model, no running bot"
 	@echo "make evaluate  QUESTIONS=file.yml   score a question file through the running stack"
 	@echo "make crossval [SETS=\"dev9 dev10\"]   leave-one-writer-out cross-validation over the development sets"
 	@echo "make purge-conversations [DAYS=N] [DRY_RUN=1]   delete conversations older than the retention period"
@@ -170,6 +171,12 @@ test-tools: $(TEST_TOOLS)
 pytest: setup $(MODEL) $(TEST_TOOLS)
 	@scripts/ensure_services.sh
 	$(BIN)/pytest
+
+# The fast suite: in process, without the trained model or a running bot, and without the slow
+# in-process tests (tests/conftest.py); needs the machine's PostgreSQL like the rest.
+test-unit: setup
+	@scripts/ensure_services.sh
+	$(BIN)/pytest -m "not integration and not slow"
 
 test: lint validate test-stories pytest
 

@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 import requests
 import yaml
 
+from core.conventions import EVALUATION_SENDER_PREFIX
 from stack.processes import PROJECT_ROOT, Stack, is_up
 
 KINDS = ("in_scope", "escalate", "out_of_scope")
@@ -135,7 +136,7 @@ def reply_topics(replies: List[Dict[str, Any]]) -> Tuple[str, ...]:
 
 
 def ask(client: Client, item: Item) -> Result:
-    sender = f"eval-{uuid.uuid4().hex}"
+    sender = f"{EVALUATION_SENDER_PREFIX}{uuid.uuid4().hex}"
     for turn in item.context:
         client.send(sender, turn)
     replies, ms = client.send(sender, item.text)

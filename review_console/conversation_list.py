@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from core.conventions import EVALUATION_CHANNEL
 from review_console.indexer import SEARCH
 from review_console.models import Conversation, ConversationIntent, ConversationTag, ConversationTopic, Review, Tag
 
@@ -121,6 +122,8 @@ def conditions(db: Connection, f: Filters) -> List[sa.sql.ClauseElement]:
         where.append(C.c.started_at < (f.day("date_to") or 0) + 86400)
     if f.channel:
         where.append(C.c.channel == f.channel)
+    else:  # the evaluation's conversations only when asked for
+        where.append(C.c.channel != EVALUATION_CHANNEL)
     if f.topic:
         topics = ConversationTopic.__table__
         where.append(C.c.id.in_(sa.select(topics.c.conversation_id).where(topics.c.topic == f.topic)))

@@ -9,6 +9,7 @@ from typing import Any, Dict
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from core.conventions import EVALUATION_CHANNEL
 from review_console.models import Conversation, ConversationTopic
 
 C = Conversation.__table__
@@ -21,7 +22,7 @@ def _count_if(condition: Any) -> Any:
 
 def figures(db: Connection, days: int, today: date) -> Dict[str, Any]:
     first = (today - timedelta(days=days - 1)) - date(1970, 1, 1)
-    recent = C.c.started_day >= first.days
+    recent = sa.and_(C.c.started_day >= first.days, C.c.channel != EVALUATION_CHANNEL)
     per_day = {
         r.day: r
         for r in db.execute(

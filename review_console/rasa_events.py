@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Union
 
+from core.conventions import EVALUATION_CHANNEL, is_evaluation
+
 FALLBACK_INTENT = "nlu_fallback"
 HANDOFF_TOPICS = ("helpline", "urgent")
 NEGATIVE_FEEDBACK_INTENT = "feedback_not_helpful"
@@ -187,7 +189,7 @@ class Summary:
         self.last_at = item.at if self.last_at is None else max(self.last_at, item.at)
         if isinstance(item, PatientMessage):
             self.patient_messages += 1
-            self.channel = self.channel or item.channel
+            self.channel = self.channel or (EVALUATION_CHANNEL if is_evaluation(self.conversation_id) else item.channel)
             self.fallback = self.fallback or item.fallback
             if item.intent:
                 self.intents.add(item.intent)

@@ -99,6 +99,10 @@ class Stack:
         return f"http://127.0.0.1:{self.actions_port}"
 
     @property
+    def console_db_url(self) -> str:
+        return os.environ.get("CONSOLE_DB_URL") or f"sqlite:///{self.console_db}"
+
+    @property
     def widget_url(self) -> str:
         return f"http://127.0.0.1:{self.widget_port}"
 
@@ -218,7 +222,7 @@ class Stack:
             ],
             {
                 "TRACKER_DB_URL": os.environ.get("TRACKER_DB_URL") or f"sqlite:///{self.tracker_db}",
-                "CONSOLE_DB_URL": os.environ.get("CONSOLE_DB_URL") or f"sqlite:///{self.console_db}",
+                "CONSOLE_DB_URL": self.console_db_url,
             },
         )
         wait_until_up(f"{self.console_url}/login", p, timeout, self.log_dir / "console.log")
@@ -231,10 +235,21 @@ class Stack:
                 self.start_console()
             self.start_actions()
             self.start_rasa()
-        except Exception:
+        except BaseException:  # a failure, Ctrl-C or SIGTERM: nothing started is left running
             self.stop()
             raise
         return self
+
+    def restart(self, name: str) -> None:
+        """Starts one of the stack's processes again (after it stopped)."""
+        starters = {
+            "actions": self.start_actions,
+            "rasa": self.start_rasa,
+            "widget": self.start_widget,
+            "console": self.start_console,
+        }
+        self.stop_process(name)
+        starters[name]()
 
     def stop_process(self, name: str, sig: int = signal.SIGTERM) -> None:
         """Stops a process (SIGTERM: gracefully; SIGKILL: as a crash would)."""

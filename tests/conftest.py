@@ -30,6 +30,25 @@ CONSOLE_PORT = int(os.environ.get("TEST_CONSOLE_PORT", 8170))
 CHROMIUM = "/usr/bin/chromium"
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
+# The fixtures that need the trained model or the running stack: a test using one is an
+# integration test, as is every test of a module marked `pytestmark = pytest.mark.integration`
+# (those start processes of their own). `make test-unit` runs the others, in process, but for
+# those marked slow (thousands of messages each).
+WORLD_FIXTURES = {"stack", "chat", "browser", "fake_platform", "console_staff"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "integration: needs the trained model or running processes (not in make test-unit)"
+    )
+    config.addinivalue_line("markers", "slow: in process but runs thousands of messages (not in make test-unit)")
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    for item in items:
+        if WORLD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+
 
 @contextmanager
 def temporary_postgres_database(prefix: str) -> Iterator[str]:

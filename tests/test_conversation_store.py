@@ -69,6 +69,7 @@ def test_ordinary_messages_are_not_masked(text: str) -> None:
     assert mask(text) == text
 
 
+@pytest.mark.slow
 def test_no_training_example_or_dev_question_is_masked() -> None:
     """Thousands of messages written as patients write, none with personal details."""
     texts: List[str] = []

@@ -27,6 +27,8 @@ from conversation_store.unanswered import kept_unanswered
 from stack.processes import DEFAULT_MODEL, Stack, new_token
 from tests.helpers.private_postgres import PrivatePostgres
 
+pytestmark = pytest.mark.integration  # processes of its own
+
 RASA_PORT = int(os.environ.get("TEST_DEGRADED_RASA_PORT", 5115))
 ACTIONS_PORT = int(os.environ.get("TEST_DEGRADED_ACTIONS_PORT", 5165))
 QUESTION = "will the clip set off airport alarms?"

@@ -14,6 +14,8 @@ import pytest
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
+pytestmark = pytest.mark.integration  # processes of its own
+
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 

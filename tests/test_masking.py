@@ -123,6 +123,7 @@ FLOORS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("corpus", CORPORA, ids=lambda p: p.name)
 def test_the_benchmarks_meet_their_targets_or_floors(corpus: Path) -> None:
     """Every kind at least 0.95 fully masked, at most 5 % of identifier-free messages changed

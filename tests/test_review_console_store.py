@@ -1,11 +1,14 @@
 """The review console's data layer on SQLite and PostgreSQL: migrations match the models and run
 both ways, Rasa's events are opened read only, the summary built in steps equals the summary built
 at once, full-text search and every filter work on both databases, and forgetting a conversation
-removes it from the console and lets later events in."""
+removes it from the console and lets later events in, and the evaluation's conversations stay out
+of the lists and the dashboard unless asked for."""
 
 from __future__ import annotations
 
+import random
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, Tuple
 
@@ -17,8 +20,10 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
+from bench.synthetic_conversations import conversation as synthetic_conversation
 from bench.synthetic_conversations import events_table, fill
-from review_console import accounts, annotations, indexer
+from core.conventions import EVALUATION_CHANNEL, EVALUATION_SENDER_PREFIX
+from review_console import accounts, annotations, dashboard, indexer
 from review_console.conversation_list import Filters, list_page
 from review_console.database import EVENTS, MIGRATIONS, console_engine, migrate, tracker_engine
 from review_console.forgetting import forget_in_console
@@ -159,3 +164,26 @@ def test_forgetting_removes_the_conversation_and_later_events_are_still_indexed(
     indexer.catch_up(console, tracker)
     assert "late" in {s[0] for s in summaries(console)}
     writable.dispose()
+
+
+def test_evaluation_conversations_are_left_out_of_the_lists_and_dashboard_unless_asked_for(
+    engines: Tuple[Engine, Engine, str],
+) -> None:
+    console, tracker, tracker_url = engines
+    writer = sa.create_engine(tracker_url)
+    metadata = sa.MetaData()
+    evaluation_id = f"{EVALUATION_SENDER_PREFIX}0123456789abcdef"
+    with writer.begin() as db:
+        db.execute(events_table(metadata).insert(), synthetic_conversation(evaluation_id, NOW - 3600, random.Random(1)))
+    writer.dispose()
+    indexer.catch_up(console, tracker)
+
+    def ids(**args: str) -> set:
+        with console.connect() as db:
+            return {r["id"] for r in list_page(db, Filters.from_args(args, 0.6), 1000).rows}
+
+    assert evaluation_id not in ids() and len(ids()) == 300
+    assert ids(channel=EVALUATION_CHANNEL) == {evaluation_id}
+    with console.connect() as db:
+        totals = dashboard.figures(db, 90, datetime.fromtimestamp(NOW, timezone.utc).date())["totals"]
+    assert totals["conversations"] == 300

@@ -23,6 +23,8 @@ from tests.conftest import temporary_postgres_database
 from tests.helpers.fake_platform import FakePlatform
 from tests.helpers.platform_webhooks import Webhooks, channel_env, conversation_id, next_id
 
+pytestmark = pytest.mark.integration  # processes of its own
+
 # Telegram on, replying to the fake platform (no webhook registration: the main stack's test does it)
 TELEGRAM_SETTINGS = (
     "CHANNEL_ID_SECRET",

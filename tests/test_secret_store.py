@@ -45,6 +45,7 @@ def test_on_one_machine_a_secret_is_made_once_and_kept_private(tmp_path: Path) -
     assert stat.S_IMODE(os.stat(tmp_path / "widget_secret").st_mode) == 0o600
 
 
+@pytest.mark.integration  # a Rasa server of its own
 def test_a_production_rasa_server_without_its_secrets_does_not_start() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("WIDGET_SECRET", "CHANNEL_ID_SECRET")}
     result = subprocess.run(

@@ -1,11 +1,17 @@
 """Keeps the console's conversation summary up to date with Rasa's events table: reads the events
 stored since last time (by event id), folds them into each conversation's summary, and adds the
 patients' typed messages to the full-text search. Safe to run from several threads or processes:
-the read position is locked while a batch is written."""
+the read position is locked while a batch is written.
+
+On PostgreSQL an event's id is taken when it is inserted, so with several Rasa replicas a turn can
+commit after a later one: the read position passes ids not yet visible. Each id skipped is kept
+as a gap (index_gaps), read again at every catch-up, indexed when it arrives, and forgotten after
+GAP_EXPIRY_SECONDS (longer than any transaction of Rasa's: its insert was rolled back)."""
 
 from __future__ import annotations
 
 import threading
+import time
 from typing import Dict, Iterable, List
 
 import sqlalchemy as sa
@@ -13,10 +19,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from review_console.database import EVENT_ROW_COLUMNS, EVENTS, tracker_exists
-from review_console.models import Conversation, ConversationIntent, ConversationTopic, IndexState
+from review_console.models import Conversation, ConversationIntent, ConversationTopic, IndexGap, IndexState
 from review_console.rasa_events import EventRow, PatientMessage, Summary, to_item
 
 BATCH = 5000
+GAP_EXPIRY_SECONDS = 600.0
+# only ids this close to the newest can still be in flight: older holes are deleted events
+GAP_WINDOW = 10_000
+GAPS = IndexGap.__table__
 REFRESH_STATISTICS_AFTER = 50_000  # events read in one call
 SEARCH = sa.table(
     "message_search",
@@ -106,9 +116,11 @@ def lock_position(db: Connection) -> int:
 
 
 def is_current(console: Engine, tracker: Engine) -> bool:
-    """Whether every stored event is indexed (two lookups, no lock)."""
+    """Whether every stored event is indexed and no gap is waiting (three lookups, no lock)."""
     with console.connect() as db:
         position = db.execute(sa.select(IndexState.__table__.c.last_event_id)).scalar() or 0
+        if db.execute(sa.select(GAPS.c.event_id).limit(1)).first() is not None:
+            return False
     with tracker.connect() as events:
         return (events.execute(sa.select(sa.func.max(EVENTS.c.id))).scalar() or 0) == position
 
@@ -120,10 +132,13 @@ def catch_up(console: Engine, tracker: Engine, max_batches: int = 1000) -> int:
     if is_current(console, tracker):
         return 0
     read = 0
+    with tracker.connect() as events:
+        head = events.execute(sa.select(sa.func.max(EVENTS.c.id))).scalar() or 0
     with _lock:
         for _ in range(max_batches):
             with console.begin() as db:
                 position = lock_position(db)
+                gaps = [r.event_id for r in db.execute(sa.select(GAPS.c.event_id))]
                 with tracker.connect() as events:
                     rows = [
                         EventRow(*r)
@@ -134,11 +149,15 @@ def catch_up(console: Engine, tracker: Engine, max_batches: int = 1000) -> int:
                             .limit(BATCH)
                         )
                     ]
-                if not rows:
+                    arrived = _rows_with_ids(events, gaps)
+                if not rows and not arrived:
+                    _forget_old_gaps(db)
                     break
-                write_batch(db, *summarise(rows))
-                db.execute(IndexState.__table__.update().values(last_event_id=rows[-1].id))
-                read += len(rows)
+                write_batch(db, *summarise(sorted(arrived + rows, key=lambda r: r.id)))
+                _note_gaps(db, position, rows, [r.id for r in arrived], head)
+                if rows:
+                    db.execute(IndexState.__table__.update().values(last_event_id=rows[-1].id))
+                read += len(rows) + len(arrived)
             if len(rows) < BATCH:
                 break
     if read >= REFRESH_STATISTICS_AFTER and console.dialect.name == "postgresql":
@@ -146,6 +165,29 @@ def catch_up(console: Engine, tracker: Engine, max_batches: int = 1000) -> int:
         with console.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
             db.exec_driver_sql("ANALYZE conversations, conversation_topics, conversation_intents, message_search")
     return read
+
+
+def _rows_with_ids(events: Connection, ids: List[int]) -> List[EventRow]:
+    found: List[EventRow] = []
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        found += [EventRow(*r) for r in events.execute(sa.select(*EVENT_ROW_COLUMNS).where(EVENTS.c.id.in_(chunk)))]
+    return found
+
+
+def _note_gaps(db: Connection, position: int, rows: List[EventRow], arrived: List[int], head: int) -> None:
+    """Keeps the ids this batch passed without seeing (near the newest, `head`), drops those that
+    arrived."""
+    if arrived:
+        db.execute(GAPS.delete().where(GAPS.c.event_id.in_(arrived)))
+    seen = {r.id for r in rows}
+    first = max(position + 1, head - GAP_WINDOW)
+    missing = [i for i in range(first, rows[-1].id if rows else first) if i not in seen]
+    insert_ignoring_duplicates(db, GAPS, [{"event_id": i, "seen_at": time.time()} for i in missing])
+    _forget_old_gaps(db)
+
+
+def _forget_old_gaps(db: Connection) -> None:
+    db.execute(GAPS.delete().where(GAPS.c.seen_at < time.time() - GAP_EXPIRY_SECONDS))
 
 
 def rewind_after_deletion(console: Engine, tracker: Engine) -> None:

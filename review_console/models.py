@@ -76,6 +76,16 @@ class IndexState(Base):
     last_event_id = sa.Column(sa.BigInteger, nullable=False, default=0)
 
 
+class IndexGap(Base):
+    """An event id below the read position not yet seen: on PostgreSQL a transaction can commit
+    after a later one (its id is taken at insert), so the id may still arrive. Read again at each
+    catch-up; forgotten when older than indexer.GAP_EXPIRY_SECONDS (its transaction rolled back)."""
+
+    __tablename__ = "index_gaps"
+    event_id = sa.Column(sa.BigInteger, primary_key=True)
+    seen_at = sa.Column(sa.Float, nullable=False)
+
+
 class Tag(Base):
     __tablename__ = "tags"
     id = sa.Column(sa.Integer, primary_key=True)

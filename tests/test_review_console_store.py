@@ -187,3 +187,64 @@ def test_evaluation_conversations_are_left_out_of_the_lists_and_dashboard_unless
     with console.connect() as db:
         totals = dashboard.figures(db, 90, datetime.fromtimestamp(NOW, timezone.utc).date())["totals"]
     assert totals["conversations"] == 300
+
+
+@pytest.fixture
+def postgres_pair() -> Iterator[Tuple[Engine, Engine, sa.Table, Engine]]:
+    """(console, tracker read only, the events table, a writer of events) on PostgreSQL."""
+    with temporary_postgres_database("tracker") as tracker_url, temporary_postgres_database("console") as console_url:
+        writer = sa.create_engine(tracker_url)
+        metadata = sa.MetaData()
+        table = events_table(metadata)
+        metadata.create_all(writer)
+        console, tracker = console_engine(console_url), tracker_engine(tracker_url)
+        migrate(console)
+        yield console, tracker, table, writer
+        for engine in (console, tracker, writer):
+            engine.dispose()
+
+
+def indexed(console: Engine) -> dict:
+    table = Conversation.__table__
+    with console.connect() as db:
+        return {r.id: r.patient_messages for r in db.execute(sa.select(table.c.id, table.c.patient_messages))}
+
+
+def test_events_committed_out_of_order_are_indexed_not_skipped(
+    postgres_pair: Tuple[Engine, Engine, sa.Table, Engine],
+) -> None:
+    console, tracker, table, writer = postgres_pair
+    rng = random.Random(3)
+    slow_rows, fast_rows = (synthetic_conversation(s, NOW, rng) for s in ("sms-slow", "sms-fast"))
+    slow = writer.connect()
+    slow_turn = slow.begin()
+    slow.execute(table.insert(), slow_rows)  # its ids are taken, but not yet committed
+    with writer.begin() as db:
+        db.execute(table.insert(), fast_rows)  # later ids, committed first (another replica)
+    indexer.catch_up(console, tracker)
+    assert set(indexed(console)) == {"sms-fast"}
+    assert not indexer.is_current(console, tracker)  # ids passed, still awaited
+    slow_turn.commit()
+    slow.close()
+    indexer.catch_up(console, tracker)
+    typed = lambda rows: sum(1 for r in rows if r["type_name"] == "user")  # noqa: E731
+    assert indexed(console) == {"sms-fast": typed(fast_rows), "sms-slow": typed(slow_rows)}
+    assert indexer.is_current(console, tracker)
+
+
+def test_ids_of_turns_rolled_back_are_forgotten_after_a_while(
+    postgres_pair: Tuple[Engine, Engine, sa.Table, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    console, tracker, table, writer = postgres_pair
+    rng = random.Random(4)
+    with writer.connect() as db:
+        turn = db.begin()
+        db.execute(table.insert(), synthetic_conversation("sms-lost", NOW, rng))
+        turn.rollback()  # the ids are never used
+    with writer.begin() as db:
+        db.execute(table.insert(), synthetic_conversation("sms-kept", NOW, rng))
+    indexer.catch_up(console, tracker)
+    assert set(indexed(console)) == {"sms-kept"} and not indexer.is_current(console, tracker)
+    monkeypatch.setattr(indexer, "GAP_EXPIRY_SECONDS", 0.0)
+    indexer.catch_up(console, tracker)
+    assert indexer.is_current(console, tracker)

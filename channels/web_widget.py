@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -34,10 +33,10 @@ from channels.request_body import message_text, parse_json
 from channels.secret_store import load_secret
 from channels.shared_state import state_from_env
 from channels.widget_sessions import InvalidSession, SessionSigner
+from core.paths import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 MAX_ID_CHARS = 64
 MAX_TITLE_CHARS = 200

@@ -22,7 +22,8 @@ from faker import Faker
 from spacy.training import Example
 from spacy.util import minibatch
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from core.paths import PROJECT_ROOT
+
 TEMPLATES_FILE = Path(__file__).with_name("identifier_messages.yml")
 SEED = 7
 MESSAGES_WITH = 3500

@@ -21,8 +21,9 @@ from presidio_analyzer import EntityRecognizer, LocalRecognizer, Pattern, Patter
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import NhsRecognizer, PhoneRecognizer, SpacyRecognizer
 
+from core.paths import KNOWLEDGE_DIR
+
 IDENTIFIERS_FILE = Path(__file__).with_name("identifiers.yml")
-KNOWLEDGE_DIR = Path(__file__).resolve().parents[1] / "knowledge"
 FLAGS = re.IGNORECASE | re.UNICODE | re.MULTILINE
 
 

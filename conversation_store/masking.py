@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import List
 
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
@@ -21,8 +20,9 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import ConflictResolutionStrategy, OperatorConfig
 
 from conversation_store.identifier_recognizers import identifiers_config, is_public_name, project_recognizers
+from core.paths import BUILD_DIR
 
-MODEL_DIR = Path(__file__).resolve().parents[1] / "build" / "identifier_ner"
+MODEL_DIR = BUILD_DIR / "identifier_ner"
 MODEL_KINDS = ["name", "address"]
 
 

@@ -28,8 +28,8 @@ import yaml
 from conversation_store.sqlite_files import secure_delete
 from conversation_store.tracker_store import DEFAULT_RETENTION_DAYS, URL_VARIABLE
 from conversation_store.unanswered import remove_unanswered
+from core.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 EVENTS = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
 
 

@@ -25,10 +25,10 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 import sqlalchemy as sa
 
 from conversation_store.masking import mask
+from core.paths import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 METADATA = sa.MetaData()
 TABLE = sa.Table(

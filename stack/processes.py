@@ -17,7 +17,8 @@ from typing import Dict, List, Optional
 
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from core.paths import PROJECT_ROOT
+
 BIN = Path(sys.executable).parent
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "calcifications.tar.gz"
 QUIET_ENV = {

@@ -9,7 +9,8 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from core.paths import PROJECT_ROOT
+
 DEFAULT_KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from pathlib import Path
 from typing import Mapping
 
 from channels.secret_store import load_secret
+from core.paths import PROJECT_ROOT
 
 SECRET_VARIABLE = "CHANNEL_ID_SECRET"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ConversationIds:

@@ -52,6 +52,19 @@ def _result(kind: str, start: int, end: int, score: float, recognizer: EntityRec
     )
 
 
+class ProjectRecognizer(LocalRecognizer):
+    """A recognizer of one kind of identifiers.yml, with nothing to load."""
+
+    KIND = ""
+    NAME = ""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=[self.KIND], name=self.NAME)
+
+    def load(self) -> None:
+        pass
+
+
 # --- phone numbers -------------------------------------------------------------------------------
 
 
@@ -175,18 +188,17 @@ def _year(date_text: str) -> Optional[int]:
     return None
 
 
-class DatesOfBirth(LocalRecognizer):
+class DatesOfBirth(ProjectRecognizer):
     """Full dates after a birth cue ("born on the 17th of May 1940", "DOB 3/4/59"), and full
     dates older than identifiers.yml's `old_year` without one."""
+
+    KIND, NAME = "date_of_birth", "dates of birth"
 
     def __init__(self) -> None:
         config = identifiers_config()["dates"]
         self.old_year = config["old_year"]
         self.cue = re.compile(rf"(?:{compact(config['birth_cues'])})(?:\(\s*)?$", FLAGS)
-        super().__init__(supported_entities=["date_of_birth"], name="dates of birth")
-
-    def load(self) -> None:
-        pass
+        super().__init__()
 
     def analyze(
         self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None
@@ -359,15 +371,11 @@ SIGNED_LAST = re.compile(rf"(?:^|[,.!?\n]|\s-)\s*(?P<name>{NAME}(?:\s+{NAME})?)\
 HERE = re.compile(rf"(?:^|[.!?\n])\s*(?:hi|hello|hiya|hey)?[,!]?\s*(?P<name>{NAME}(?:\s+{NAME})?)\s+here\b", FLAGS)
 
 
-class IntroducedNames(LocalRecognizer):
+class IntroducedNames(ProjectRecognizer):
     """Names the patient introduces: after "my name is" or a title anything but a common word;
     after "I'm", "my daughter" or "thanks" a known first name (and the surname after it)."""
 
-    def __init__(self) -> None:
-        super().__init__(supported_entities=["name"], name="introduced names")
-
-    def load(self) -> None:
-        pass
+    KIND, NAME = "name", "introduced names"
 
     def _name_words(self, words: List[str], strength: str) -> int:
         """How many of `words` (from the start) are a name; an initial ("K.") only before a name."""
@@ -408,16 +416,12 @@ class IntroducedNames(LocalRecognizer):
         return EntityRecognizer.remove_duplicates([_result("name", s, e, 0.85, self) for s, e in self._spans(text)])
 
 
-class KnownNames(LocalRecognizer):
+class KnownNames(ProjectRecognizer):
     """A known first name with a capital wherever it stands ("Thank you to Ruth"), with the
     capitalised surname after it ("Wendy Ashcroft", "Dorothy M. Ellison"), unless it is an
     ordinary word ("Grace", "Will")."""
 
-    def __init__(self) -> None:
-        super().__init__(supported_entities=["name"], name="known first names")
-
-    def load(self) -> None:
-        pass
+    KIND, NAME = "name", "known first names"
 
     def analyze(
         self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None
@@ -450,9 +454,11 @@ class KnownNames(LocalRecognizer):
         return results
 
 
-class AddressesAfterCue(LocalRecognizer):
+class AddressesAfterCue(ProjectRecognizer):
     """What follows "I live at", "send it to", "address:" up to a postcode or the end of the
     sentence, when it starts with a number or a capital and has a number or a kind of street in it."""
+
+    KIND, NAME = "address", "addresses after a cue"
 
     def __init__(self) -> None:
         self.cue = re.compile(compact(identifiers_config()["address_cues"]), FLAGS)
@@ -460,10 +466,7 @@ class AddressesAfterCue(LocalRecognizer):
         self.end = re.compile(
             rf"[.?!;\n]|\s[-–]\s|\s(?:and|but|so|because|cos|if|please|pls|thanks)\b|,?\s*(?:{postcodes})", FLAGS
         )
-        super().__init__(supported_entities=["address"], name="addresses after a cue")
-
-    def load(self) -> None:
-        pass
+        super().__init__()
 
     def analyze(
         self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None

@@ -3,11 +3,13 @@
 - A waiting turn checks the lock every 20 ms: Rasa waits a whole second between checks, so a
   patient's second message sent while the first is being answered would wait a second or more
   for nothing.
-- With Redis, the lock's ticket counter is read, changed and written back under a short Redis
-  mutex. Rasa's Redis lock store does those three steps unguarded, so two replicas taking a
-  message of the same conversation at the same moment could draw the same ticket, process both
-  turns at once, and lose one turn's events (seen in tests/test_scale_out.py). The mutex is held
-  for the two Redis round trips of the step, never while a turn is processed.
+- With Redis, the lock's ticket counter is read, changed and written back in one Redis
+  transaction (WATCH, then MULTI/EXEC; redis-py's `transaction` tries again at once if another
+  replica changed the lock in between). Rasa's Redis lock store does those three steps
+  unguarded, so two replicas taking a message of the same conversation at the same moment could
+  draw the same ticket, process both turns at once, and lose one turn's events (seen in
+  tests/test_scale_out.py). Nothing waits or sleeps: an earlier version's Redis mutex waited for
+  its turn with the synchronous client, blocking the Rasa server's event loop.
 
 endpoints.yml names the in-memory one (one Rasa server); deploy/endpoints.yml the Redis one (several
 replicas, with the settings of Rasa's `redis` lock store). TURN_LOCK_POLL_SECONDS overrides the
@@ -15,13 +17,16 @@ interval."""
 
 from __future__ import annotations
 
+import json
 import os
-from typing import Any, Optional
+from typing import Any, Callable, Dict, Optional, TypeVar
 
-from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, RedisLockStore
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 POLL_SECONDS = float(os.environ.get("TURN_LOCK_POLL_SECONDS") or 0.02)
+T = TypeVar("T")
 
 
 class QuickInMemoryLockStore(InMemoryLockStore):
@@ -38,27 +43,59 @@ class QuickRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         super().__init__(host=endpoint_config.url, **endpoint_config.kwargs)
 
-    def _guarded(self, conversation_id: str) -> Any:
-        return self.red.lock(f"{self.key_prefix}guard:{conversation_id}", timeout=5, blocking_timeout=5, sleep=0.002)
+    def _change(self, conversation_id: str, change: Callable[[TicketLock], T], create: bool = False) -> Optional[T]:
+        """`change` applied to the conversation's lock and saved, atomically; None (and nothing
+        saved) when there is no lock and `create` is false. Deletes a lock left empty."""
+        key = self.key_prefix + conversation_id
+        outcome: Dict[str, Optional[T]] = {"value": None}
+
+        def step(pipe: Any) -> None:
+            stored = pipe.get(key)
+            if stored:
+                lock = TicketLock.from_dict(json.loads(stored))
+            elif create:
+                lock = TicketLock(conversation_id)
+            else:
+                return
+            outcome["value"] = change(lock)
+            pipe.multi()
+            pipe.set(key, lock.dumps())
+
+        self.red.transaction(step, key)
+        return outcome["value"]
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        with self._guarded(conversation_id):
-            return super().issue_ticket(conversation_id, lock_lifetime)
+        try:
+            ticket = self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime), create=True)
+        except Exception as e:  # as Rasa's own: the channel answers politely
+            raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
+        assert ticket is not None
+        return ticket
 
     def update_lock(self, conversation_id: str) -> None:
-        with self._guarded(conversation_id):
-            super().update_lock(conversation_id)
+        self._change(conversation_id, lambda lock: lock.remove_expired_tickets())
 
     def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        with self._guarded(conversation_id):
-            super().finish_serving(conversation_id, ticket_number)
+        self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        # finishing and deleting in one step: a ticket drawn in between would be deleted with the lock
-        with self._guarded(conversation_id):
-            super().finish_serving(conversation_id, ticket_number)
-            if not self.is_someone_waiting(conversation_id):
-                self.delete_lock(conversation_id)
+        # finishing and deleting in one transaction: a ticket drawn in between would be deleted
+        # with the lock
+        key = self.key_prefix + conversation_id
+
+        def step(pipe: Any) -> None:
+            stored = pipe.get(key)
+            if not stored:
+                return
+            lock = TicketLock.from_dict(json.loads(stored))
+            lock.remove_ticket_for(ticket_number)
+            pipe.multi()
+            if lock.is_someone_waiting():
+                pipe.set(key, lock.dumps())
+            else:
+                pipe.delete(key)
+
+        self.red.transaction(step, key)
 
     def lock(  # type: ignore[override]
         self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = POLL_SECONDS

@@ -97,7 +97,6 @@ class PhoneNumbers(PhoneRecognizer):
         # POSSIBLE, not VALID: numbers of ranges not (yet) allocated, and Ofcom's drama ranges, are
         # still someone's number as far as masking goes; what is too short is left alone below.
         super().__init__(supported_regions=("GB", "US"), leniency=phonenumbers.Leniency.POSSIBLE)
-        self.supported_entities = ["phone"]
 
     def get_supported_entities(self) -> List[str]:
         return ["phone"]
@@ -208,30 +207,32 @@ class DatesOfBirth(ProjectRecognizer):
             year = _year(match.group(0))
             before = text[max(0, match.start() - 40) : match.start()]
             if self.cue.search(before) or (year is not None and 1900 <= year < self.old_year):
-                results.append(_result("date_of_birth", match.start(), match.end(), 0.9, self))
+                results.append(_result(self.KIND, match.start(), match.end(), 0.9, self))
         return results
 
 
 # --- names introduced as such ---------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=None)
-def first_names() -> FrozenSet[str]:
-    """First names of Faker's British and American name lists, lower-cased."""
+def _faker_names(attribute: str, *extra: str) -> FrozenSet[str]:
+    """One list of Faker's British and American person providers (and `extra`), lower-cased,
+    less the words that are never names."""
     from faker.providers.person.en_GB import Provider as British
     from faker.providers.person.en_US import Provider as American
 
-    extra = identifiers_config()["extra_first_names"].split()
-    return frozenset(n.lower() for n in [*British.first_names, *American.first_names, *extra]) - not_names()
+    names = [*getattr(British, attribute), *getattr(American, attribute), *extra]
+    return frozenset(n.lower() for n in names) - not_names()
+
+
+@functools.lru_cache(maxsize=None)
+def first_names() -> FrozenSet[str]:
+    """Faker's first names and identifiers.yml's `extra_first_names`."""
+    return _faker_names("first_names", *identifiers_config()["extra_first_names"].split())
 
 
 @functools.lru_cache(maxsize=None)
 def surnames() -> FrozenSet[str]:
-    """Surnames of Faker's British and American name lists, lower-cased."""
-    from faker.providers.person.en_GB import Provider as British
-    from faker.providers.person.en_US import Provider as American
-
-    return frozenset(n.lower() for n in [*British.last_names, *American.last_names]) - not_names()
+    return _faker_names("last_names")
 
 
 @functools.lru_cache(maxsize=None)
@@ -266,9 +267,14 @@ def _word_log_probabilities() -> Dict[str, float]:
     }
 
 
+def word_log_probability(word: str) -> float:
+    """How common `word` is; the words rarer than LOWER_CASE_NAME_LOG_PROBABILITY all alike."""
+    return _word_log_probabilities().get(word.lower(), -20.0)
+
+
 def is_ordinary_word(word: str) -> bool:
     """A word much of English uses ("instead", "will", "scared"), rarely a name in lower case."""
-    return _word_log_probabilities().get(word.lower(), -20.0) > ORDINARY_WORD_LOG_PROBABILITY
+    return word_log_probability(word) > ORDINARY_WORD_LOG_PROBABILITY
 
 
 # "I'm Nigerian", "I'm Bangladeshi", "I'm Scottish": how nationalities and languages end
@@ -280,21 +286,21 @@ def places() -> FrozenSet[str]:
     return frozenset(identifiers_config()["places"].split())
 
 
-PLACE_WORD = re.compile(rf"(?:{identifiers_config()['place_before']}|{identifiers_config()['place_after']})", FLAGS)
+PLACE_BEFORE, PLACE_AFTER = identifiers_config()["place_before"], identifiers_config()["place_after"]
+PLACE_WORD = re.compile(rf"(?:{PLACE_BEFORE}|{PLACE_AFTER})", FLAGS)
+BEFORE_A_PLACE = re.compile(rf"\b(?:{PLACE_BEFORE})\.?\s*$|\w-$", FLAGS)
+AFTER_A_PLACE = re.compile(rf"\s*(?:{PLACE_AFTER})\b", FLAGS)
 
 
 def in_name_of_place(text: str, start: int, end: int) -> bool:
     """Whether the name at text[start:end] is part of the name of a place or an organisation
     ("Queen Elizabeth Hospital", "Royal Victoria", "Marks & Spencer", "Cedars-Sinai")."""
-    config = identifiers_config()
-    before = re.search(rf"\b(?:{config['place_before']})\.?\s*$|\w-$", text[:start], FLAGS)
-    after = re.match(rf"\s*(?:{config['place_after']})\b", text[end:], FLAGS)
-    return bool(before or after)
+    return bool(BEFORE_A_PLACE.search(text[:start]) or AFTER_A_PLACE.match(text[end:]))
 
 
 def is_rare_word(word: str) -> bool:
     """A word English seldom uses ("harris", "bev"): a known first name this rare is a name."""
-    return _word_log_probabilities().get(word.lower(), -20.0) < RARE_WORD_LOG_PROBABILITY
+    return word_log_probability(word) < RARE_WORD_LOG_PROBABILITY
 
 
 def is_name_word(word: str, known_only: bool) -> bool:
@@ -309,9 +315,7 @@ def is_name_word(word: str, known_only: bool) -> bool:
     if len(bare) < 2 or bare in not_names():
         return False
     capital = word[:1].isupper()
-    if bare in first_names():
-        return capital or not is_ordinary_word(bare)
-    if not known_only:
+    if bare in first_names() or not known_only:
         return capital or not is_ordinary_word(bare)
     return capital and not word.isupper() and is_rare_word(bare) and not NATIONALITY.search(bare)
 
@@ -413,7 +417,7 @@ class IntroducedNames(ProjectRecognizer):
     def analyze(
         self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None
     ) -> List[RecognizerResult]:
-        return EntityRecognizer.remove_duplicates([_result("name", s, e, 0.85, self) for s, e in self._spans(text)])
+        return EntityRecognizer.remove_duplicates([_result(self.KIND, s, e, 0.85, self) for s, e in self._spans(text)])
 
 
 class KnownNames(ProjectRecognizer):
@@ -432,8 +436,7 @@ class KnownNames(ProjectRecognizer):
             bare = word.group(0).lower().split("-")[0]
             if bare not in first_names() or not is_rare_word(bare):
                 continue
-            rarity = _word_log_probabilities().get(bare, -20.0)
-            if not word.group(0)[:1].isupper() and rarity > LOWER_CASE_NAME_LOG_PROBABILITY:
+            if not word.group(0)[:1].isupper() and word_log_probability(bare) > LOWER_CASE_NAME_LOG_PROBABILITY:
                 continue  # in lower case, only the rarest ("rachel", not "victoria sponge")
             if std_re.search(r"\bthe\s+$", text[: word.start()], std_re.I) or in_name_of_place(
                 text, word.start(), word.end()
@@ -450,7 +453,7 @@ class KnownNames(ProjectRecognizer):
                     end = following.end()
                 else:
                     break
-            results.append(_result("name", word.start(), end, 0.7, self))
+            results.append(_result(self.KIND, word.start(), end, 0.7, self))
         return results
 
 
@@ -483,7 +486,7 @@ class AddressesAfterCue(ProjectRecognizer):
                 or std_re.match(r"(?:flat|apt|apartment|number|unit|room)\b", found, std_re.I)
             )
             if found and starts_well and (std_re.search(r"\d", found) or STREET_WORD.search(found)):
-                results.append(_result("address", start, start + len(found), 0.8, self))
+                results.append(_result(self.KIND, start, start + len(found), 0.8, self))
         return results
 
 
@@ -530,7 +533,7 @@ class ModelFindings(SpacyRecognizer):
                 known = any(w.lower() in first_names() for w in words)
                 after_place_word = PLACE_WORD_BEFORE.search(text[: result.start])
                 sentence_start = std_re.search(r"(?:^|[.!?\n])\s*$", text[: result.start])
-                unknown = not any(w.lower() in first_names() or w.lower() in surnames() for w in words)
+                unknown = not known and not any(w.lower() in surnames() for w in words)
                 if (
                     words
                     and not (sentence_start and len(words) == 1 and unknown)  # "Oncotype score 18"

@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 import sqlalchemy as sa
 
 from conversation_store.masking import mask
-from core.paths import PROJECT_ROOT
+from core.paths import VAR_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def share_database(engine: Optional[sa.engine.Engine]) -> None:
 
 
 def unanswered_log() -> Path:
-    return Path(os.environ.get("UNANSWERED_LOG") or PROJECT_ROOT / "var" / "log" / "unanswered.jsonl")
+    return Path(os.environ.get("UNANSWERED_LOG") or VAR_DIR / "log" / "unanswered.jsonl")
 
 
 class UnansweredMessages:
@@ -128,12 +128,7 @@ class UnansweredMessages:
     def _forget_lines(self, moved: Set[str]) -> None:
         """The file without the lines now in the table (a crash before this leaves them twice,
         never loses them)."""
-        with self.path.open("r+", encoding="utf-8") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            kept = [line for line in f.read().splitlines() if line.strip() and line not in moved]
-            f.seek(0)
-            f.write("".join(line + "\n" for line in kept))
-            f.truncate()
+        _rewrite(self.path, lambda line: line in moved)
 
     def _wait(self, entry: Entry) -> None:
         try:
@@ -173,18 +168,23 @@ def remove_unanswered(
             if ids and not dry_run:
                 db.execute(TABLE.delete().where(TABLE.c.id.in_(ids)))
             removed += len(ids)
-    path = path or unanswered_log()
+    return removed + _rewrite(path or unanswered_log(), lambda line: unwanted(_entry(line)), dry_run)
+
+
+def _rewrite(path: Path, unwanted: Callable[[str], bool], dry_run: bool = False) -> int:
+    """The file without its lines for which `unwanted` is true (under its lock, so never while a
+    line is appended); returns how many."""
     if not path.exists():
-        return removed
+        return 0
     with path.open("r+", encoding="utf-8") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         lines = [line for line in f.read().splitlines() if line.strip()]
-        kept = [line for line in lines if not unwanted(_entry(line))]
+        kept = [line for line in lines if not unwanted(line)]
         if not dry_run:
             f.seek(0)
             f.write("".join(line + "\n" for line in kept))
             f.truncate()
-    return removed + len(lines) - len(kept)
+    return len(lines) - len(kept)
 
 
 def _file_entries(path: Path) -> List[Entry]:

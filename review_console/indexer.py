@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Dict, Iterable, List
+from typing import Dict, Iterable, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -115,25 +115,29 @@ def lock_position(db: Connection) -> int:
     return int(db.execute(sa.select(state.c.last_event_id).where(state.c.id == 1)).scalar_one())
 
 
-def is_current(console: Engine, tracker: Engine) -> bool:
-    """Whether every stored event is indexed and no gap is waiting (three lookups, no lock)."""
+def newest_event_id(tracker: Engine) -> int:
+    with tracker.connect() as events:
+        return events.execute(sa.select(sa.func.max(EVENTS.c.id))).scalar() or 0
+
+
+def is_current(console: Engine, tracker: Engine, newest: Optional[int] = None) -> bool:
+    """Whether every stored event (up to `newest`, looked up if not given) is indexed and no gap
+    is waiting (a few lookups, no lock)."""
     with console.connect() as db:
         position = db.execute(sa.select(IndexState.__table__.c.last_event_id)).scalar() or 0
         if db.execute(sa.select(GAPS.c.event_id).limit(1)).first() is not None:
             return False
-    with tracker.connect() as events:
-        return (events.execute(sa.select(sa.func.max(EVENTS.c.id))).scalar() or 0) == position
+    return (newest_event_id(tracker) if newest is None else newest) == position
 
 
 def catch_up(console: Engine, tracker: Engine, max_batches: int = 1000) -> int:
     """Indexes the events stored since the last call; returns how many events it read."""
     if not tracker_exists(tracker):
         return 0
-    if is_current(console, tracker):
+    head = newest_event_id(tracker)
+    if is_current(console, tracker, head):
         return 0
     read = 0
-    with tracker.connect() as events:
-        head = events.execute(sa.select(sa.func.max(EVENTS.c.id))).scalar() or 0
     with _lock:
         for _ in range(max_batches):
             with console.begin() as db:
@@ -195,8 +199,7 @@ def rewind_after_deletion(console: Engine, tracker: Engine) -> None:
     not be past the largest id still stored, or new events would be skipped."""
     if not tracker_exists(tracker) or not sa.inspect(console).has_table("index_state"):
         return  # nothing indexed yet
-    with tracker.connect() as events:
-        largest = events.execute(sa.select(sa.func.max(EVENTS.c.id))).scalar() or 0
+    largest = newest_event_id(tracker)
     with console.begin() as db:
         if lock_position(db) > largest:
             db.execute(IndexState.__table__.update().values(last_event_id=largest))

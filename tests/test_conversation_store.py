@@ -1,87 +1,27 @@
-"""The conversation store: masking of personal identifiers (and of nothing else), the masking
-tracker store on SQLite and PostgreSQL, the retention commands, and masking through the running
-bot."""
+"""The conversation store: the masking tracker store on SQLite and PostgreSQL, the retention
+commands, the unanswered messages, and masking through the running bot (masking itself:
+tests/test_masking.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import glob
 import json
 import sqlite3
 import time
 import uuid
 from pathlib import Path
-from typing import Iterator, List
+from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
-import yaml
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from conversation_store import retention
-from conversation_store.masking import mask
 from conversation_store.tracker_store import MaskingSQLTrackerStore, url_settings
 from conversation_store.unanswered import UnansweredMessages, kept_unanswered, remove_unanswered
 from stack.processes import Stack
-from tests.conftest import PROJECT_ROOT, Chat, temporary_postgres_database
-
-MASKED = [
-    ("my name is Sarah Jones and I'm scared", "my name is [name] and I'm scared"),
-    ("hi, i'm called jo. what is a biopsy", "hi, i'm called [name]. what is a biopsy"),
-    ("Name: Ann-Marie O'Neil", "Name: [name]"),
-    ("Mrs Patel said they look benign", "Mrs [name] said they look benign"),  # titles are kept
-    ("email me at sue.b+x@example.co.uk", "email me at [email]"),
-    ("ring me on 07700 900123 please", "ring me on [phone] please"),
-    ("my number is +44 (0)7700-900-123", "my number is [phone]"),
-    ("landline 01632 960001", "landline [phone]"),
-    ("NHS number 943 476 5919", "NHS number [NHS number]"),
-    ("my nhs no is 9434765919", "my nhs no is [NHS number]"),
-    ("I live in SW1A 1AA", "I live in [postcode]"),
-    ("postcode m1 1ae, is there a clinic", "postcode [postcode], is there a clinic"),
-    ("DOB 12/03/1958", "DOB [date of birth]"),
-    ("I was born on 3rd March 1961", "I was born on [date of birth]"),
-    ("date of birth: 1958-03-12", "date of birth: [date of birth]"),
-    ("I'm 14/07/72 so older", "I'm [date of birth] so older"),
-]
-KEPT = [
-    "do calcium pills cause this?",
-    "will the clip set off airport alarms?",
-    "my mammogram is on 12/03/2026 and the biopsy on 3rd May 2026",
-    "I am 52 and have 3 calcifications, 2 are 5mm",
-    "is the helpline 0808 800 6000 free to call?",
-    "can a person call me instead",
-    "my name is on the letter",
-    "this is so scary",
-    "they said BI-RADS 3, what does that mean",
-    "",
-]
-
-
-@pytest.mark.parametrize("text, expected", MASKED)
-def test_personal_identifiers_are_masked(text: str, expected: str) -> None:
-    assert mask(text) == expected
-    assert mask(expected) == expected  # masking twice changes nothing
-
-
-@pytest.mark.parametrize("text", KEPT)
-def test_ordinary_messages_are_not_masked(text: str) -> None:
-    assert mask(text) == text
-
-
-@pytest.mark.slow
-def test_no_training_example_or_dev_question_is_masked() -> None:
-    """Thousands of messages written as patients write, none with personal details."""
-    texts: List[str] = []
-    nlu = yaml.safe_load((PROJECT_ROOT / "data" / "nlu.yml").read_text())["nlu"]
-    for item in nlu:
-        texts += [line[2:] for line in (item.get("examples") or "").splitlines() if line.startswith("- ")]
-    for path in glob.glob(str(PROJECT_ROOT / "tests" / "dev*" / "questions.yml")):
-        for q in yaml.safe_load(Path(path).read_text()):
-            texts += [q["text"], *(q.get("context") or [])]
-    assert len(texts) > 3000
-    assert [t for t in texts if mask(t) != t] == []
-
+from tests.conftest import Chat, temporary_postgres_database
 
 # --- the tracker store, on both databases --------------------------------------------------------
 

@@ -14,9 +14,9 @@ import pytest
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
-pytestmark = pytest.mark.integration  # processes of its own
+from tests.helpers.rabbitmq import RABBITMQ_URL, delete_queue
 
-RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
+pytestmark = pytest.mark.integration  # processes of its own
 
 
 async def broker(queue: str, **limits: float) -> EventBroker:
@@ -50,14 +50,7 @@ async def waiting_texts(queue: str) -> List[str]:
 def queue() -> Iterator[str]:
     name = f"calcifications-broker-test-{uuid.uuid4().hex[:8]}"
     yield name
-
-    async def delete() -> None:
-        connection = await aio_pika.connect(RABBITMQ_URL)
-        async with connection:
-            channel = await connection.channel()
-            await channel.queue_delete(name)
-
-    asyncio.run(delete())
+    delete_queue(name)
 
 
 def publish(events: EventBroker, text: str) -> None:

@@ -1,20 +1,24 @@
 """Masking of personal identifiers (conversation_store/masking.py), in process: each format of each
 kind, the public numbers and the traps that must be left alone, the floors on the team's
-benchmark (bench/masking_corpus.yml, written by a writer who never saw the masking code), and the
-masking of the process's log."""
+benchmarks (bench/masking_corpus*.yml, each by a writer who never saw the masking code), the
+training examples and development questions left alone, and the masking of the process's log."""
 
 from __future__ import annotations
 
+import glob
 import io
 import logging
 from pathlib import Path
+from typing import List
 
 import pytest
+import yaml
 
 from bench.masking_bench import CORPORA, TARGET_FALSE_POSITIVES, TARGET_RECALL, run
 from conversation_store.log_masking import MaskingFilter
 from conversation_store.masking import identifiers, mask
 from conversation_store.tracker_store import MaskingSQLTrackerStore
+from core.paths import PROJECT_ROOT
 
 FORMATS = [
     # names
@@ -58,6 +62,23 @@ FORMATS = [
     ("hospital number AE7124366", "hospital number [hospital number]"),
     ("MRN 54392549", "MRN [hospital number]"),
     ("hosp number GH/773120", "hosp number [hospital number]"),
+    # the first formats, before Presidio
+    ("my name is Sarah Jones and I'm scared", "my name is [name] and I'm scared"),
+    ("hi, i'm called jo. what is a biopsy", "hi, i'm called [name]. what is a biopsy"),
+    ("Name: Ann-Marie O'Neil", "Name: [name]"),
+    ("Mrs Patel said they look benign", "Mrs [name] said they look benign"),  # titles are kept
+    ("email me at sue.b+x@example.co.uk", "email me at [email]"),
+    ("ring me on 07700 900123 please", "ring me on [phone] please"),
+    ("my number is +44 (0)7700-900-123", "my number is [phone]"),
+    ("landline 01632 960001", "landline [phone]"),
+    ("NHS number 943 476 5919", "NHS number [NHS number]"),
+    ("my nhs no is 9434765919", "my nhs no is [NHS number]"),
+    ("I live in SW1A 1AA", "I live in [postcode]"),
+    ("postcode m1 1ae, is there a clinic", "postcode [postcode], is there a clinic"),
+    ("DOB 12/03/1958", "DOB [date of birth]"),
+    ("I was born on 3rd March 1961", "I was born on [date of birth]"),
+    ("date of birth: 1958-03-12", "date of birth: [date of birth]"),
+    ("I'm 14/07/72 so older", "I'm [date of birth] so older"),
 ]
 
 LEFT_ALONE = [
@@ -93,6 +114,16 @@ LEFT_ALONE = [
     "a Dr John Lee says progesterone helps",
     "",
     "   ",
+    # the first ordinary messages, before Presidio
+    "do calcium pills cause this?",
+    "will the clip set off airport alarms?",
+    "my mammogram is on 12/03/2026 and the biopsy on 3rd May 2026",
+    "I am 52 and have 3 calcifications, 2 are 5mm",
+    "is the helpline 0808 800 6000 free to call?",
+    "can a person call me instead",
+    "my name is on the letter",
+    "this is so scary",
+    "they said BI-RADS 3, what does that mean",
 ]
 
 
@@ -106,6 +137,20 @@ def test_each_format_is_masked(text: str, expected: str) -> None:
 def test_public_numbers_and_traps_are_left_alone(text: str) -> None:
     assert mask(text) == text
     assert identifiers(text) == []
+
+
+@pytest.mark.slow
+def test_no_training_example_or_dev_question_is_masked() -> None:
+    """Thousands of messages written as patients write, none with personal details."""
+    texts: List[str] = []
+    nlu = yaml.safe_load((PROJECT_ROOT / "data" / "nlu.yml").read_text())["nlu"]
+    for item in nlu:
+        texts += [line[2:] for line in (item.get("examples") or "").splitlines() if line.startswith("- ")]
+    for path in glob.glob(str(PROJECT_ROOT / "tests" / "dev*" / "questions.yml")):
+        for q in yaml.safe_load(Path(path).read_text()):
+            texts += [q["text"], *(q.get("context") or [])]
+    assert len(texts) > 3000
+    assert [t for t in texts if mask(t) != t] == []
 
 
 def test_identifiers_are_reported_with_their_kind_and_place() -> None:

@@ -22,6 +22,7 @@ from stack.replicas import ReplicatedStack, SharedServices
 from tests.conftest import temporary_postgres_database
 from tests.helpers.fake_platform import FakePlatform
 from tests.helpers.platform_webhooks import Webhooks, channel_env, conversation_id, next_id
+from tests.helpers.rabbitmq import RABBITMQ_URL, delete_queue
 
 pytestmark = pytest.mark.integration  # processes of its own
 
@@ -66,19 +67,6 @@ def replicated(run_dir: Path, knowledge_db_url: str, fake_platform: FakePlatform
         finally:
             stack.stop()
             delete_queue(queue)
-
-
-RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
-
-
-def delete_queue(queue: str) -> None:
-    async def delete() -> None:
-        connection = await aio_pika.connect(RABBITMQ_URL)
-        async with connection:
-            channel = await connection.channel()
-            await channel.queue_delete(queue)
-
-    asyncio.run(delete())
 
 
 def broker_events(queue: str, sender: str, seconds: float = 20) -> List[Dict[str, Any]]:

@@ -27,7 +27,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 KNOWLEDGE_FILES := $(wildcard knowledge/*.yml knowledge/entries/*.yml knowledge/sources/*.txt)
 LOOKUPS         := data/lookups.yml
-TRAINING_FILES  := config.yml domain.yml $(LOOKUPS) $(wildcard data/*.yml) $(wildcard nlu_components/*.py)
+TRAINING_FILES  := config.yml domain.yml $(LOOKUPS) $(wildcard data/*.yml) $(wildcard nlu_components/*.py) core/intent_kinds.py
 
 .PHONY: help setup run shell test evaluate crossval thresholds purge-conversations forget-conversation create-staff bench-console bench bench-soak bench-masking masking-model knowledge spacy train validate lint test-stories test-tools pytest test-unit clean
 
@@ -79,9 +79,9 @@ $(MASKING): $(VENV)/.installed conversation_store/identifier_model.py conversati
 
 masking-model: $(MASKING)
 
-$(KB_STAMP): $(VENV)/.installed $(KNOWLEDGE_FILES) $(wildcard actions/knowledge/*.py)
+$(KB_STAMP): $(VENV)/.installed $(KNOWLEDGE_FILES) $(wildcard core/knowledge/*.py)
 	@mkdir -p var
-	$(PY) -m actions.knowledge.build
+	$(PY) -m core.knowledge.build
 	@touch $@
 
 knowledge: $(KB_STAMP)
@@ -153,7 +153,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 
 validate: setup
-	$(PY) -m actions.knowledge.build --check
+	$(PY) -m core.knowledge.build --check
 	$(RASA) data validate --quiet
 
 test-stories: setup $(MODEL)

@@ -11,9 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer_selection import Question, follow_up_entry, select_entry
 from actions.base import KnowledgeAction
 from actions.conversation import button_entry_id, handoff_intent, latest_intent, latest_text, mentions
-from actions.knowledge.messages import Messages
-from actions.knowledge.repository import EntryView, KnowledgeRepository
-from actions.replies import HELPLINE_TOPIC, send_answer, send_handoff, send_reply
+from actions.replies import send_answer, send_handoff, send_reply
+from core.knowledge.messages import Messages
+from core.knowledge.repository import EntryView, KnowledgeRepository
+from core.topics import HELPLINE_TOPIC
 
 MAX_REMEMBERED = 50
 # A short pointing follow-up that names nothing ("how long does it stay in?") and shares this much

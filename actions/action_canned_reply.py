@@ -11,9 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import KnowledgeAction
 from actions.conversation import latest_intent
-from actions.knowledge.messages import Messages
-from actions.knowledge.repository import KnowledgeRepository
 from actions.replies import send_reply
+from core.knowledge.messages import Messages
+from core.knowledge.repository import KnowledgeRepository
+from core.topics import HANDOFF_TOPICS, top_topic
 
 
 class ActionCannedReply(KnowledgeAction):
@@ -25,6 +26,6 @@ class ActionCannedReply(KnowledgeAction):
     ) -> List[Dict[str, Any]]:
         reply = messages.replies.get(latest_intent(tracker)) or messages.system["fallback"]
         send_reply(dispatcher, messages, reply, kb.documents())
-        topic = reply.topic.split(".")[0]
+        topic = top_topic(reply.topic)
         # A hand-off ends the thread of questions: "tell me more" should not continue it.
-        return [SlotSet("topic", topic), SlotSet("last_entry", None)] if topic in ("helpline", "urgent") else []
+        return [SlotSet("topic", topic), SlotSet("last_entry", None)] if topic in HANDOFF_TOPICS else []

@@ -17,10 +17,11 @@ from actions.action_answer import answer_with
 from actions.answer_selection import follow_up_entry
 from actions.base import KnowledgeAction
 from actions.conversation import best_guess, intent_ranking, latest_text, previous_bot_metadata
-from actions.knowledge.messages import Messages
-from actions.knowledge.repository import KnowledgeRepository
 from actions.replies import payload, send_reply
-from nlu_components.intent_kinds import OUT_OF_SCOPE_INTENT
+from core.intent_kinds import OUT_OF_SCOPE_INTENT
+from core.knowledge.messages import Messages
+from core.knowledge.repository import KnowledgeRepository
+from core.topics import FALLBACK_TOPIC, top_topic
 
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.05
@@ -40,7 +41,7 @@ class ActionFallback(KnowledgeAction):
         if best_guess(tracker) == OUT_OF_SCOPE_INTENT:
             send_reply(dispatcher, messages, messages.replies[OUT_OF_SCOPE_INTENT], docs)
             return []
-        if str(previous_bot_metadata(tracker).get("topic", "")).startswith("fallback"):
+        if top_topic(str(previous_bot_metadata(tracker).get("topic", ""))) == FALLBACK_TOPIC:
             send_reply(dispatcher, messages, messages.system["not_understood"], docs)
             return []
         buttons = []

@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import KnowledgeAction
 from actions.conversation import button_entry_id, latest_intent
-from actions.knowledge.messages import Messages, Reply
-from actions.knowledge.repository import KnowledgeRepository
 from actions.replies import send_reply
+from core.knowledge.messages import Messages, Reply
+from core.knowledge.repository import KnowledgeRepository
 
 
 class ActionFeedback(KnowledgeAction):

@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Set
 
-from actions.knowledge.repository import ConceptView, EntryView, KnowledgeRepository
+from core.knowledge.repository import ConceptView, EntryView, KnowledgeRepository
+from core.topics import HELPLINE_TOPIC, top_topic
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def _facet_entry(
     found = _best(entries, concepts, facet)
     if found or topic not in kb.topics_of_concepts_labelled(HAS_AFTERMATH):
         return found
-    related_topics = dict.fromkeys(r.split(".")[0] for e in entries for r in e.related)
+    related_topics = dict.fromkeys(top_topic(r) for e in entries for r in e.related)
     for related in related_topics:
         if related not in (topic, exclude):
             found = _best(kb.topic_entries(related), concepts, facet)
@@ -141,7 +142,7 @@ STOPWORDS = ANAPHORA | {
 MAX_FOLLOW_UP_WORDS = 15
 # A message that carries on from the last answer without a pronoun: "and if I need a scan one day?"
 CONTINUES = re.compile(r"^\W*(and|also|plus|what about|how about|what if|but what|but if|ok and|so what if)\b")
-ANSWER_TOPICS_EXCLUDED = {"helpline"}
+ANSWER_TOPICS_EXCLUDED = {HELPLINE_TOPIC}
 
 
 def _stems(text: str) -> Set[str]:

@@ -15,9 +15,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.knowledge.messages import Messages, cached_messages
-from actions.knowledge.repository import KnowledgeRepository
 from actions.replies import send_reply
+from core.knowledge.messages import Messages, cached_messages
+from core.knowledge.repository import KnowledgeRepository
 
 logger = logging.getLogger(__name__)
 

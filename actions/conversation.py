@@ -6,8 +6,9 @@ from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 
+from core.intent_kinds import FALLBACK_INTENT
+
 ENTRY_ID_ENTITY = "entry_id"
-FALLBACK_INTENT = "nlu_fallback"
 
 
 def latest_intent(tracker: Tracker) -> str:

@@ -8,11 +8,11 @@ from typing import Any, Dict, List, Optional
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge.messages import Messages, Reply
-from actions.knowledge.repository import EntryView, KnowledgeRepository
+from core.knowledge.messages import Messages, Reply
+from core.knowledge.repository import EntryView, KnowledgeRepository
+from core.topics import HELPLINE_TOPIC
 
 MAX_FOLLOW_UPS = 3
-HELPLINE_TOPIC = "helpline"
 
 
 def payload(intent: str, **entities: str) -> str:
@@ -68,11 +68,6 @@ def send(
     )
 
 
-def helpline_metadata(messages: Messages) -> Dict[str, Any]:
-    h = messages.helpline
-    return {"helpline": {"name": h.name, "number": h.number, "tel": h.tel}}
-
-
 def send_reply(
     dispatcher: CollectingDispatcher,
     messages: Messages,
@@ -84,7 +79,7 @@ def send_reply(
 ) -> None:
     """A canned reply from the messages file (and its second message, if it has one)."""
     sources = helpline_sources(messages, documents) if reply.cite_helpline else []
-    extra = {**(helpline_metadata(messages) if reply.cite_helpline else {}), **(metadata or {})}
+    extra = {**(messages.helpline_metadata() if reply.cite_helpline else {}), **(metadata or {})}
     first_sources = [] if reply.then else sources
     send(dispatcher, messages.render(reply.text, **values), reply.topic, first_sources, buttons, **extra)
     if reply.then:

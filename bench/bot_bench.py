@@ -56,7 +56,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 
 import aiohttp
 
-from actions.knowledge.database import database_url
+from core.knowledge.database import database_url
 from stack.processes import BIN, DEFAULT_MODEL, PROJECT_ROOT, Stack, is_up, tail, wait_until_up
 
 PROJECT_PORTS = {"rasa": 5405, "actions": 5455}

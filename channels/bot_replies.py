@@ -13,11 +13,10 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from actions.knowledge.messages import Messages, Reply, cached_messages
-from actions.replies import helpline_metadata
 from channels.outages import ERROR, NO_REPLY, TIMEOUT, UNANSWERED, reply_deadline
 from channels.remote_actions import configure_remote_actions
 from conversation_store.tracker_store import STORE_FAILURES
+from core.knowledge.messages import Messages, Reply, cached_messages
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ def canned(recipient_id: str, messages: Messages, reply: Reply, **values: Any) -
     return {
         "recipient_id": recipient_id,
         "text": messages.render(reply.text, **values),
-        "metadata": {"topic": reply.topic, "sources": [], **helpline_metadata(messages)},
+        "metadata": {"topic": reply.topic, "sources": [], **messages.helpline_metadata()},
     }
 
 

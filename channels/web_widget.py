@@ -26,13 +26,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.knowledge.messages import cached_messages
-from actions.replies import helpline_metadata
 from channels.bot_replies import canned, respond
 from channels.request_body import message_text, parse_json
 from channels.secret_store import load_secret
 from channels.shared_state import state_from_env
 from channels.widget_sessions import InvalidSession, SessionSigner
+from core.knowledge.messages import cached_messages
 from core.paths import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -123,7 +122,7 @@ class WidgetInput(InputChannel):
                 {
                     "session": token,
                     "expires_at": self.signer.expires_at(token),
-                    **helpline_metadata(cached_messages()),
+                    **cached_messages().helpline_metadata(),
                 }
             )
 

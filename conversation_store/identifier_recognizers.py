@@ -72,7 +72,7 @@ class ProjectRecognizer(LocalRecognizer):
 def public_numbers() -> FrozenSet[str]:
     """The digits of every public number that is never masked: the helpline's (from the knowledge
     base's messages) and those of identifiers.yml, each also in its international form."""
-    from actions.knowledge.messages import cached_messages
+    from core.knowledge.messages import cached_messages
 
     helpline = cached_messages().helpline
     numbers = {*identifiers_config()["public_numbers"], helpline.number, helpline.tel}

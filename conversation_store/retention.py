@@ -25,10 +25,10 @@ from typing import List, Optional, Sequence
 import sqlalchemy as sa
 import yaml
 
-from conversation_store.sqlite_files import secure_delete
 from conversation_store.tracker_store import DEFAULT_RETENTION_DAYS, URL_VARIABLE
 from conversation_store.unanswered import remove_unanswered
 from core.paths import PROJECT_ROOT
+from core.sqlite_files import secure_delete
 
 EVENTS = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
 

@@ -25,7 +25,7 @@ from sqlalchemy.pool import QueuePool
 from conversation_store import log_masking, unanswered
 from conversation_store.event_types import remember_event_classes
 from conversation_store.masking import mask
-from conversation_store.sqlite_files import secure_delete
+from core.sqlite_files import secure_delete
 
 logger = logging.getLogger(__name__)
 remember_event_classes()

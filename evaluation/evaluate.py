@@ -27,11 +27,10 @@ import requests
 import yaml
 
 from core.conventions import EVALUATION_SENDER_PREFIX
+from core.topics import HANDOFF_TOPICS, HELPLINE_TOPIC, URGENT_TOPIC, top_topic
 from stack.processes import PROJECT_ROOT, Stack, is_up
 
 KINDS = ("in_scope", "escalate", "out_of_scope")
-HANDOFF_TOPICS = ("helpline", "urgent")
-URGENT = "urgent"
 
 
 class MalformedFile(ValueError):
@@ -55,11 +54,11 @@ class Result:
 
     @property
     def handed_off(self) -> bool:
-        return any(root(t) in HANDOFF_TOPICS for t in self.topics)
+        return any(top_topic(t) in HANDOFF_TOPICS for t in self.topics if t)
 
     @property
     def urgent(self) -> bool:
-        return any(root(t) == URGENT for t in self.topics)
+        return any(top_topic(t) == URGENT_TOPIC for t in self.topics if t)
 
 
 def load_items(path: Path) -> List[Item]:
@@ -88,10 +87,6 @@ def load_items(path: Path) -> List[Item]:
     return items
 
 
-def root(topic: Optional[str]) -> Optional[str]:
-    return topic.split(".")[0] if topic else None
-
-
 @lru_cache(maxsize=1)
 def answer_topics() -> FrozenSet[str]:
     """The knowledge-base answer topics of the topics contract, except the helpline (a hand-off)."""
@@ -101,17 +96,17 @@ def answer_topics() -> FrozenSet[str]:
 
 def judge(item: Item, topics: Sequence[Optional[str]]) -> str:
     """right | wrong_answer | miss, from the topics of all the replies (eval-format version 2)."""
-    roots = [root(t) for t in topics if t]
+    roots = [top_topic(t) for t in topics if t]
     answers = {r for r in roots if r in answer_topics()}
     handoffs = [r for r in roots if r in HANDOFF_TOPICS]
     accept = set(item.accept)
     if item.kind == "in_scope":
         if answers:
             return "right" if answers <= accept else "wrong_answer"
-        return "right" if "helpline" in accept and handoffs else "miss"
+        return "right" if HELPLINE_TOPIC in accept and handoffs else "miss"
     if item.kind == "escalate":
-        if item.accept[0] == URGENT:
-            return "right" if URGENT in handoffs else "miss"
+        if item.accept[0] == URGENT_TOPIC:
+            return "right" if URGENT_TOPIC in handoffs else "miss"
         return "right" if accept & set(handoffs) else "miss"
     return "miss" if answers else "right"
 
@@ -161,7 +156,7 @@ def summarise(results: List[Result]) -> Dict[str, Any]:
         of_kind = [r for r in results if r.item.kind == kind]
         return fraction(sum(r.verdict == verdict for r in of_kind), len(of_kind))
 
-    urgent = [r for r in results if r.item.kind == "escalate" and r.item.accept[0] == URGENT]
+    urgent = [r for r in results if r.item.kind == "escalate" and r.item.accept[0] == URGENT_TOPIC]
     in_scope = [r for r in results if r.item.kind == "in_scope"]
     ms = [r.ms for r in results]
     return {

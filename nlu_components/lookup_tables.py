@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from actions.knowledge.source_files import PROJECT_ROOT, ConceptData, knowledge_dir, read_concepts
+from core.knowledge.source_files import PROJECT_ROOT, ConceptData, knowledge_dir, read_concepts
 
 DEFAULT_OUTPUT = PROJECT_ROOT / "data" / "lookups.yml"
 HEADER = (

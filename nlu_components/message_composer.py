@@ -46,16 +46,16 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.knowledge.source_files import read_concepts, read_intents
-from nlu_components.configured import ConfiguredComponent
-from nlu_components.handoff_classifier import likeliest_urgent, needs_of, person_probability, urgent_probability
-from nlu_components.intent_kinds import (
+from core.intent_kinds import (
     ASK_PERSON_INTENT,
     HANDOFF_INTENTS,
     OUT_OF_SCOPE_INTENT,
     STATEMENT_INTENT,
     URGENT_INTENTS,
 )
+from core.knowledge.source_files import read_concepts, read_intents
+from nlu_components.configured import ConfiguredComponent
+from nlu_components.handoff_classifier import likeliest_urgent, needs_of, person_probability, urgent_probability
 from nlu_components.lookup_tables import terms_by_topic
 from nlu_components.safety_net import ESCALATION_FLOOR, SAFETY_NET, confidences
 from nlu_components.sentence_splitter import SENTENCE_OF, SENTENCE_START

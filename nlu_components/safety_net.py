@@ -30,8 +30,8 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from core.intent_kinds import HANDOFF_INTENTS, URGENT_INTENTS
 from nlu_components.configured import ConfiguredComponent
-from nlu_components.intent_kinds import HANDOFF_INTENTS, URGENT_INTENTS
 
 # Added to the parse result when the SafetyNet set the intent: the rule's name, or ESCALATION_FLOOR
 # (the classifier's weight on the hand-off or urgent intents).

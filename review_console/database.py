@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine, make_url
 
-from conversation_store.sqlite_files import secure_delete
+from core.sqlite_files import secure_delete
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 import spacy
 from spacy.language import Language
 
-from actions.knowledge.source_files import PROJECT_ROOT, ConceptData, knowledge_dir, read_concepts
+from core.knowledge.source_files import PROJECT_ROOT, ConceptData, knowledge_dir, read_concepts
 
 DEFAULT_OUTPUT = PROJECT_ROOT / "build" / "spacy_pipeline"
 PIPELINE_NAME = "calcifications_en"

@@ -16,8 +16,8 @@ import pytest
 import requests
 from playwright.sync_api import Browser, sync_playwright
 
-from actions.knowledge.build import load
-from actions.knowledge.source_files import read_knowledge
+from core.knowledge.build import load
+from core.knowledge.source_files import read_knowledge
 from stack.processes import DEFAULT_MODEL, PROJECT_ROOT, Stack, new_token
 from tests.helpers.fake_platform import FakePlatform
 from tests.helpers.platform_webhooks import channel_env

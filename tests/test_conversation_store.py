@@ -216,7 +216,7 @@ def test_a_forgotten_conversation_leaves_no_trace_in_the_sqlite_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Debian's SQLite overwrites deleted rows by default (SQLITE_SECURE_DELETE); the project's
-    # engines ask for it (conversation_store/sqlite_files.py) for the builds that do not.
+    # engines ask for it (core/sqlite_files.py) for the builds that do not.
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
     store = MaskingSQLTrackerStore(**url_settings(url))
     with store.engine.connect() as db:

@@ -20,10 +20,10 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from actions.knowledge.build import load
-from actions.knowledge.messages import load_messages
-from actions.knowledge.source_files import read_knowledge
 from conversation_store.unanswered import kept_unanswered
+from core.knowledge.build import load
+from core.knowledge.messages import load_messages
+from core.knowledge.source_files import read_knowledge
 from stack.processes import DEFAULT_MODEL, Stack, new_token
 from tests.helpers.private_postgres import PrivatePostgres
 

@@ -14,8 +14,8 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from actions.knowledge.repository import KnowledgeRepository
 from channels.bot_replies import MAX_MESSAGE_CHARS, clean_text
+from core.knowledge.repository import KnowledgeRepository
 from stack.processes import Stack
 from tests.helpers.fake_platform import FakePlatform
 from tests.helpers.platform_webhooks import SMS_NUMBER, Webhooks, next_id

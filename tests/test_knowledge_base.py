@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.knowledge.build import check
-from actions.knowledge.source_files import DEFAULT_KNOWLEDGE_DIR, read_knowledge
+from core.knowledge.build import check
+from core.knowledge.source_files import DEFAULT_KNOWLEDGE_DIR, read_knowledge
 
 SHARED_TOPICS = DEFAULT_KNOWLEDGE_DIR.parents[1] / "shared" / "knowledge-topics.md"
 

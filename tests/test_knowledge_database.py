@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import create_engine, func, select, update
 
 from actions.answer_selection import Question, select_entry
-from actions.knowledge import models
-from actions.knowledge.build import load, main
-from actions.knowledge.database import session_factory
-from actions.knowledge.repository import KnowledgeRepository
-from actions.knowledge.source_files import read_knowledge
+from core.knowledge import models
+from core.knowledge.build import load, main
+from core.knowledge.database import session_factory
+from core.knowledge.repository import KnowledgeRepository
+from core.knowledge.source_files import read_knowledge
 from tests.conftest import temporary_postgres_database
 
 
@@ -20,7 +20,7 @@ from tests.conftest import temporary_postgres_database
 def postgres_url() -> Iterator[str]:
     with temporary_postgres_database("kb_test") as url:
         yield url
-        from actions.knowledge.database import engine_for
+        from core.knowledge.database import engine_for
 
         engine_for(url).dispose()
 

@@ -15,8 +15,8 @@ from typing import List, Tuple
 import pytest
 import textstat
 
-from actions.knowledge.messages import load_messages
-from actions.knowledge.source_files import read_knowledge
+from core.knowledge.messages import load_messages
+from core.knowledge.source_files import read_knowledge
 
 MIN_READING_EASE = 50.0
 MIN_MEDIAN_READING_EASE = 65.0

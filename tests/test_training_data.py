@@ -7,7 +7,7 @@ from typing import Dict, List
 
 import yaml
 
-from actions.knowledge.source_files import read_knowledge
+from core.knowledge.source_files import read_knowledge
 from evaluation.crossval import normalise
 from nlu_components.lookup_tables import DEFAULT_OUTPUT, current_text
 from stack.processes import PROJECT_ROOT

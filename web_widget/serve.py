@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
-from actions.knowledge.messages import cached_messages
+from core.knowledge.messages import cached_messages
 
 HERE = Path(__file__).resolve().parent
 FILES: Dict[str, Path] = {

@@ -19,7 +19,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.knowledge.messages import cached_messages
 from channels.bot_replies import canned, respond
 from channels.messaging.conversation_ids import ConversationIds
 from channels.messaging.offered_options import payload_for_number, payload_for_token
@@ -27,6 +26,7 @@ from channels.messaging.platform_api import DeliveryFailed, PlatformApi
 from channels.messaging.settings import read_settings
 from channels.outages import ERROR, UNANSWERED
 from channels.shared_state import state_from_env
+from core.knowledge.messages import cached_messages
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import string
 from collections import Counter, defaultdict
 from typing import Dict, List, Set
 
-from actions.knowledge.source_files import KnowledgeFiles
+from core.knowledge.source_files import KnowledgeFiles
 
 DOCUMENT_KINDS = {"reviewed_patient_leaflet", "promotional_website"}
 PLACEHOLDERS = {"helpline_name", "helpline_number"}

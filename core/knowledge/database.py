@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from actions.knowledge.source_files import PROJECT_ROOT
+from core.knowledge.source_files import PROJECT_ROOT
 
 DEFAULT_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'knowledge.db'}"
 

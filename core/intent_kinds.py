@@ -17,3 +17,5 @@ ESCALATION_INTENTS: Tuple[str, ...] = URGENT_INTENTS + HANDOFF_INTENTS
 STATEMENT_INTENT = "statement"
 # A question outside what the documents cover: the out-of-scope reply.
 OUT_OF_SCOPE_INTENT = "out_of_scope"
+# What DIET's FallbackClassifier names a message it is not sure of.
+FALLBACK_INTENT = "nlu_fallback"

@@ -1,6 +1,6 @@
 """Read access to the knowledge database for the actions: entries, concepts and intents.
 
-The knowledge base changes only when it is loaded again (actions/knowledge/build.py), so each
+The knowledge base changes only when it is loaded again (core/knowledge/build.py), so each
 process reads it whole once into a snapshot and answers from memory. Every use still asks the
 database for the hash of the loaded content (one small query): a new load is picked up at once,
 and an unavailable database is noticed as before (actions/base.py answers politely)."""
@@ -16,8 +16,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from actions.knowledge import models
-from actions.knowledge.database import database_url, session_factory
+from core.knowledge import models
+from core.knowledge.database import database_url, session_factory
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Validates the knowledge files and loads them into the knowledge database.
 
-    python -m actions.knowledge.build [--db-url URL] [--check] [--force]
+    python -m core.knowledge.build [--db-url URL] [--check] [--force]
 
 Loading is idempotent: the content's hash is stored with it, and a run over unchanged content
 changes nothing; changed content replaces the old in one transaction, so readers never see half.
@@ -17,11 +17,11 @@ from typing import List, Optional
 
 from sqlalchemy import delete, select
 
-from actions.knowledge import models
-from actions.knowledge.database import database_url, engine_for, session_factory
-from actions.knowledge.messages import load_messages, validate_messages
-from actions.knowledge.source_files import KnowledgeFiles, knowledge_dir, read_knowledge
-from actions.knowledge.validation import normalise_space, validate
+from core.knowledge import models
+from core.knowledge.database import database_url, engine_for, session_factory
+from core.knowledge.messages import load_messages, validate_messages
+from core.knowledge.source_files import KnowledgeFiles, knowledge_dir, read_knowledge
+from core.knowledge.validation import normalise_space, validate
 
 CONTENT_HASH_KEY = models.CONTENT_HASH_KEY
 

@@ -10,8 +10,8 @@ from typing import Any, Dict, List, Mapping, Optional
 
 import yaml
 
-from actions.knowledge.source_files import SourceDocument, knowledge_dir
-from actions.knowledge.validation import normalise_space
+from core.knowledge.source_files import SourceDocument, knowledge_dir
+from core.knowledge.validation import normalise_space
 
 
 def messages_path() -> Path:
@@ -47,6 +47,11 @@ class Messages:
         return " ".join(
             text.format(helpline_name=self.helpline.name, helpline_number=self.helpline.number, **values).split()
         )
+
+    def helpline_metadata(self) -> Dict[str, Any]:
+        """The helpline as the channels show it beside a message (a call button, a tel: link)."""
+        h = self.helpline
+        return {"helpline": {"name": h.name, "number": h.number, "tel": h.tel}}
 
 
 def _reply(raw: Mapping[str, Any]) -> Reply:

@@ -21,7 +21,6 @@ import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -33,6 +32,7 @@ from channels.shared_state import state_from_env
 from channels.widget_sessions import InvalidSession, SessionSigner
 from core.knowledge.messages import cached_messages
 from core.paths import PROJECT_ROOT
+from core.rasa_events import BotMessage, PatientMessage, read_event
 
 logger = logging.getLogger(__name__)
 
@@ -201,19 +201,18 @@ def _transcript(events: Any) -> List[Dict[str, Any]]:
     """The conversation as the widget shows it: what the patient typed (or the button they
     clicked) and the bot's messages with their metadata."""
     shown: List[Dict[str, Any]] = []
-    for event in events:
-        if isinstance(event, UserUttered) and event.text is not None:
-            display = (event.metadata or {}).get("display")
-            if display or not event.text.startswith("/"):  # the widget's own "/greet" is not shown
-                shown.append({"sender": "user", "text": display or event.text})
-        elif isinstance(event, BotUttered):
-            data = event.data or {}
+    for item in (read_event(event.as_dict()) for event in events):
+        if isinstance(item, PatientMessage):
+            text = item.display or (item.text if item.typed else "")  # the widget's own "/greet" is not shown
+            if text:
+                shown.append({"sender": "user", "text": text})
+        elif isinstance(item, BotMessage):
             shown.append(
                 {
                     "sender": "bot",
-                    "text": event.text or "",
-                    "buttons": data.get("buttons") or [],
-                    "metadata": {k: v for k, v in (event.metadata or {}).items() if k != "utter_action"},
+                    "text": item.text,
+                    "buttons": item.buttons,
+                    "metadata": {k: v for k, v in item.metadata.items() if k != "utter_action"},
                 }
             )
     return shown

@@ -28,9 +28,8 @@ import yaml
 from conversation_store.tracker_store import DEFAULT_RETENTION_DAYS, URL_VARIABLE
 from conversation_store.unanswered import remove_unanswered
 from core.paths import PROJECT_ROOT
+from core.rasa_events import EVENTS
 from core.sqlite_files import secure_delete
-
-EVENTS = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
 
 
 @dataclass

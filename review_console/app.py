@@ -17,10 +17,10 @@ from flask import Flask, Response, abort, g, make_response, redirect, render_tem
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
+from core.rasa_events import BotMessage, PatientMessage, SessionStart
 from review_console import accounts, annotations, audit, conversation_list, dashboard, exports, indexer, transcripts
 from review_console.database import console_engine, migrate, tracker_engine
 from review_console.models import ROLES, Conversation
-from review_console.rasa_events import BotMessage, PatientMessage, SessionStart
 from review_console.settings import PROJECT_ROOT, Settings
 
 HERE = Path(__file__).resolve().parent

@@ -11,20 +11,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine, make_url
 
+from core.rasa_events import EVENTS
 from core.sqlite_files import secure_delete
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-EVENTS = sa.table(
-    "events",
-    sa.column("id", sa.BigInteger),
-    sa.column("sender_id", sa.String),
-    sa.column("type_name", sa.String),
-    sa.column("timestamp", sa.Float),
-    sa.column("intent_name", sa.String),
-    sa.column("action_name", sa.String),
-    sa.column("data", sa.Text),
-)
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -69,9 +59,6 @@ def tracker_engine(url: str) -> Engine:
     )
 
 
-# What the console reads of an event: the fields of rasa_events.EventRow, in its order.
-EVENT_ROW_COLUMNS = (EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
-
 _with_events: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
@@ -81,7 +68,7 @@ def tracker_exists(engine: Engine) -> bool:
     if engine in _with_events:
         return True
     try:
-        found = sa.inspect(engine).has_table("events")
+        found = sa.inspect(engine).has_table(EVENTS.name)
     except sa.exc.OperationalError:
         return False
     if found:

@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List
 
-from review_console.rasa_events import BotMessage, Item, PatientMessage, SessionStart
+from core.rasa_events import BotMessage, Item, PatientMessage, SessionStart
 
 CSV_COLUMNS = ["conversation_id", "time", "speaker", "text", "intent", "confidence", "topic", "sources"]
 # "[words](entity)" and "[words]{...}" are entity annotations in Rasa's training data

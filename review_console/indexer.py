@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from review_console.database import EVENT_ROW_COLUMNS, EVENTS, tracker_exists
+from core.rasa_events import EVENT_ROW_COLUMNS, EVENTS, EventRow, PatientMessage, to_item
+from review_console.database import tracker_exists
 from review_console.models import Conversation, ConversationIntent, ConversationTopic, IndexGap, IndexState
-from review_console.rasa_events import EventRow, PatientMessage, Summary, to_item
+from review_console.summary import Summary
 
 BATCH = 5000
 GAP_EXPIRY_SECONDS = 600.0

@@ -7,8 +7,8 @@ from typing import Dict, List, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from review_console.database import EVENT_ROW_COLUMNS, EVENTS, tracker_exists
-from review_console.rasa_events import EventRow, Item, transcript
+from core.rasa_events import EVENT_ROW_COLUMNS, EVENTS, EventRow, Item, transcript
+from review_console.database import tracker_exists
 
 SHOWN_TYPES = ("user", "bot", "session_started")
 

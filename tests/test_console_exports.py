@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
+from core.rasa_events import BotMessage, PatientMessage
 from review_console.exports import conversations_csv
-from review_console.rasa_events import BotMessage, PatientMessage
 
 
 def test_a_formula_in_any_cell_is_defused() -> None:

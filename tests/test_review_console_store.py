@@ -23,9 +23,10 @@ from sqlalchemy.engine import Engine
 from bench.synthetic_conversations import conversation as synthetic_conversation
 from bench.synthetic_conversations import events_table, fill
 from core.conventions import EVALUATION_CHANNEL, EVALUATION_SENDER_PREFIX
+from core.rasa_events import EVENTS
 from review_console import accounts, annotations, dashboard, indexer
 from review_console.conversation_list import Filters, list_page
-from review_console.database import EVENTS, MIGRATIONS, console_engine, migrate, tracker_engine
+from review_console.database import MIGRATIONS, console_engine, migrate, tracker_engine
 from review_console.forgetting import forget_in_console
 from review_console.models import Base, Conversation
 from tests.conftest import temporary_postgres_database

@@ -10,9 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
-from rasa.shared.core.events import BotUttered, UserUttered
-
 from channels.messaging.reply_text import turn_texts
+from core.rasa_events import BotMessage, Item, PatientMessage, read_event
 
 NUMBER_REPLY = re.compile(r"^\s*(?:option|number|no\.?)?\s*#?\s*(\d{1,2})\s*[.)!]?\s*$", re.IGNORECASE)
 TOKEN_PREFIX = "opt:"
@@ -60,19 +59,21 @@ def button_token(payload: str) -> str:
     return TOKEN_PREFIX + hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-async def _events(tracker_store: Any, sender: str) -> List[Any]:
+async def _messages(tracker_store: Any, sender: str) -> List[Item]:
+    """The conversation's patient and bot messages, newest first."""
     tracker = await tracker_store.retrieve(sender)
-    return list(tracker.events) if tracker else []
+    items = (read_event(event.as_dict()) for event in reversed(tracker.events)) if tracker else ()
+    return [item for item in items if isinstance(item, (PatientMessage, BotMessage))]
 
 
 async def last_turn(tracker_store: Any, sender: str) -> List[Dict[str, Any]]:
     """The bot's messages since the patient's last message, as {"text", "buttons"}."""
     turn: List[Dict[str, Any]] = []
-    for event in reversed(await _events(tracker_store, sender)):
-        if isinstance(event, UserUttered):
+    for item in await _messages(tracker_store, sender):
+        if isinstance(item, PatientMessage):
             break
-        if isinstance(event, BotUttered):
-            turn.append({"text": event.text, "buttons": event.data.get("buttons") or []})
+        if isinstance(item, BotMessage):
+            turn.append({"text": item.text, "buttons": item.buttons})
     return list(reversed(turn))
 
 
@@ -87,10 +88,10 @@ async def payload_for_number(tracker_store: Any, sender: str, text: str) -> Opti
 
 async def payload_for_token(tracker_store: Any, sender: str, token: str) -> Optional[str]:
     """The payload of the button the bot offered in this conversation whose token this is."""
-    for event in reversed(await _events(tracker_store, sender)):
-        if isinstance(event, BotUttered):
-            for button in event.data.get("buttons") or []:
-                payload = str(button.get("payload") or "")
+    for item in await _messages(tracker_store, sender):
+        if isinstance(item, BotMessage):
+            for button in item.buttons:
+                payload = button["payload"]
                 if payload and button_token(payload) == token:
                     return payload
     return None

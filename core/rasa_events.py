@@ -1,5 +1,7 @@
-"""What the console understands of Rasa's stored events: each row of the `events` table becomes a
-patient message, a bot message, or a new session; everything else (actions, slots) is left out.
+"""Rasa's stored events, described and read once for every part that reads them: the `events`
+table of the tracker store (read by the review console and the retention commands, written by
+Rasa), and one reader that turns an event (a table row, or an event's dict from a tracker) into
+a patient message, a bot message or a new session; everything else (actions, slots) is left out.
 The bot records each message's topic, sources and feedback in its metadata (actions/replies.py)."""
 
 from __future__ import annotations
@@ -8,16 +10,25 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Union
 
-from core.conventions import EVALUATION_CHANNEL, is_evaluation
+import sqlalchemy as sa
 
-FALLBACK_INTENT = "nlu_fallback"
-HANDOFF_TOPICS = ("helpline", "urgent")
+from core.intent_kinds import FALLBACK_INTENT
+from core.topics import FALLBACK_TOPIC, URGENT_TOPIC, is_handoff, top_topic
+
 NEGATIVE_FEEDBACK_INTENT = "feedback_not_helpful"
 
-
-def top_topic(topic: str) -> str:
-    """`marker_clip.mri` counts as `marker_clip` (knowledge-topics.md)."""
-    return (topic or "").split(".", 1)[0]
+# Rasa's table of events (rasa/core/tracker_store.py, SQLTrackerStore.SQLEvent): the columns the
+# project reads. Rasa creates and writes it; `data` is the event's dict as JSON.
+EVENTS = sa.table(
+    "events",
+    sa.column("id", sa.BigInteger),
+    sa.column("sender_id", sa.String),
+    sa.column("type_name", sa.String),
+    sa.column("timestamp", sa.Float),
+    sa.column("intent_name", sa.String),
+    sa.column("action_name", sa.String),
+    sa.column("data", sa.Text),
+)
 
 
 @dataclass
@@ -30,6 +41,7 @@ class PatientMessage:
     entities: List[Dict[str, Any]]
     channel: str
     pressed: str = ""  # the button's title, when the message is a button press
+    display: str = ""  # what a channel showed for it (the widget: the title of the button clicked)
 
     @property
     def typed(self) -> bool:
@@ -54,18 +66,19 @@ class BotMessage:
     sources: List[Dict[str, Any]]
     buttons: List[Dict[str, str]]
     feedback: Optional[Dict[str, Any]] = None  # {"entry_id", "helpful"} on the thank-you message
+    metadata: Dict[str, Any] = field(default_factory=dict)  # all of it, as the bot sent it
 
     @property
     def handoff(self) -> bool:
-        return top_topic(self.topic) in HANDOFF_TOPICS
+        return is_handoff(self.topic)
 
     @property
     def urgent(self) -> bool:
-        return top_topic(self.topic) == "urgent"
+        return top_topic(self.topic) == URGENT_TOPIC
 
     @property
     def fallback(self) -> bool:
-        return top_topic(self.topic) == "fallback"
+        return top_topic(self.topic) == FALLBACK_TOPIC
 
 
 @dataclass
@@ -84,6 +97,10 @@ class EventRow:
     type_name: str
     timestamp: Optional[float]
     data: str
+
+
+# What the readers select of an event: the fields of EventRow, in its order.
+EVENT_ROW_COLUMNS = (EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
 
 
 def _json(raw: str) -> Dict[str, Any]:
@@ -111,24 +128,36 @@ def _clean_sources(sources: Any) -> List[Dict[str, Any]]:
 
 
 def to_item(row: EventRow) -> Optional[Item]:
+    """A row of the events table as an item (None for the events no reader shows)."""
     if row.type_name not in ("user", "bot", "session_started"):
         return None
-    data = _json(row.data)
-    at = float(row.timestamp or data.get("timestamp") or 0)
-    if row.type_name == "session_started":
-        return SessionStart(row.id, at)
-    if row.type_name == "user":
+    return read_event(_json(row.data), row.id, row.type_name, row.timestamp)
+
+
+def read_event(
+    data: Dict[str, Any], event_id: int = 0, type_name: Optional[str] = None, timestamp: Optional[float] = None
+) -> Optional[Item]:
+    """An event's dict (Rasa's `Event.as_dict()`, as stored in `data`) as an item."""
+    type_name = type_name or str(data.get("event") or "")
+    if type_name not in ("user", "bot", "session_started"):
+        return None
+    at = float(timestamp or data.get("timestamp") or 0)
+    if type_name == "session_started":
+        return SessionStart(event_id, at)
+    if type_name == "user":
         parse = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
         intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
         confidence = intent.get("confidence")
+        user_metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
         return PatientMessage(
-            event_id=row.id,
+            event_id=event_id,
             at=at,
             text=str(data.get("text") or ""),
             intent=str(intent.get("name") or ""),
             confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
             entities=_clean_entities(parse.get("entities") or data.get("entities")),
             channel=str(data.get("input_channel") or ""),
+            display=str(user_metadata.get("display") or ""),
         )
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     extra = data.get("data") if isinstance(data.get("data"), dict) else {}
@@ -139,13 +168,14 @@ def to_item(row: EventRow) -> Optional[Item]:
     ]
     feedback = metadata.get("feedback") if isinstance(metadata.get("feedback"), dict) else None
     return BotMessage(
-        event_id=row.id,
+        event_id=event_id,
         at=at,
         text=str(data.get("text") or ""),
         topic=str(metadata.get("topic") or ""),
         sources=_clean_sources(metadata.get("sources")),
         buttons=buttons,
         feedback=feedback,
+        metadata=metadata,
     )
 
 
@@ -162,51 +192,3 @@ def transcript(rows: Iterable[EventRow]) -> List[Item]:
         if item is not None:
             items.append(item)
     return items
-
-
-@dataclass
-class Summary:
-    """What the conversation list filters on, for the events of one conversation seen so far."""
-
-    conversation_id: str
-    channel: str = ""
-    started_at: Optional[float] = None
-    last_at: Optional[float] = None
-    patient_messages: int = 0
-    bot_messages: int = 0
-    handed_off: bool = False
-    urgent: bool = False
-    fallback: bool = False
-    min_confidence: Optional[float] = None
-    negative_feedback: int = 0
-    positive_feedback: int = 0
-    first_message: str = ""
-    topics: set = field(default_factory=set)
-    intents: set = field(default_factory=set)
-
-    def add(self, item: Item) -> None:
-        self.started_at = item.at if self.started_at is None else min(self.started_at, item.at)
-        self.last_at = item.at if self.last_at is None else max(self.last_at, item.at)
-        if isinstance(item, PatientMessage):
-            self.patient_messages += 1
-            self.channel = self.channel or (EVALUATION_CHANNEL if is_evaluation(self.conversation_id) else item.channel)
-            self.fallback = self.fallback or item.fallback
-            if item.intent:
-                self.intents.add(item.intent)
-            if item.typed:
-                self.first_message = self.first_message or item.text[:200]
-                if item.confidence is not None:
-                    low = self.min_confidence
-                    self.min_confidence = item.confidence if low is None else min(low, item.confidence)
-        elif isinstance(item, BotMessage):
-            self.bot_messages += 1
-            self.handed_off = self.handed_off or item.handoff
-            self.urgent = self.urgent or item.urgent
-            self.fallback = self.fallback or item.fallback
-            if item.topic:
-                self.topics.add(top_topic(item.topic))
-            if item.feedback is not None:
-                if item.feedback.get("helpful"):
-                    self.positive_feedback += 1
-                else:
-                    self.negative_feedback += 1

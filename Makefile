@@ -27,7 +27,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 KNOWLEDGE_FILES := $(wildcard knowledge/*.yml knowledge/entries/*.yml knowledge/sources/*.txt)
 LOOKUPS         := data/lookups.yml
-TRAINING_FILES  := config.yml domain.yml $(LOOKUPS) $(wildcard data/*.yml) $(wildcard nlu_components/*.py) core/intent_kinds.py
+TRAINING_FILES  := config.yml domain.yml $(LOOKUPS) $(wildcard data/*.yml) $(wildcard nlu_components/*.py) core/intent_kinds.py knowledge/intents.yml
 
 .PHONY: help setup run shell test evaluate crossval thresholds purge-conversations forget-conversation create-staff bench-console bench bench-soak bench-masking masking-model knowledge spacy train validate lint test-stories test-tools pytest test-unit clean
 
@@ -115,14 +115,14 @@ crossval: setup $(MODEL)
 thresholds: setup
 	$(PY) -m evaluation.thresholds
 
-# Retention (conversation_store/retention.py): delete conversations older than retention_days in
+# Retention (maintenance/retention.py): delete conversations older than retention_days in
 # endpoints.yml (DAYS=N to override, DRY_RUN=1 to only report), or one person's conversation.
 purge-conversations: $(VENV)/.installed
-	$(PY) -m conversation_store.retention purge $(if $(DAYS),--days $(DAYS)) $(if $(DRY_RUN),--dry-run)
+	$(PY) -m maintenance.retention purge $(if $(DAYS),--days $(DAYS)) $(if $(DRY_RUN),--dry-run)
 
 forget-conversation: $(VENV)/.installed
 	@if [ -z "$(ID)$(USER_ID)" ]; then echo "usage: make forget-conversation ID=<conversation id>  or  CHANNEL=sms USER_ID=+447700900123"; exit 2; fi
-	$(PY) -m conversation_store.retention forget $(ID) $(if $(USER_ID),--channel $(CHANNEL) --user $(USER_ID))
+	$(PY) -m maintenance.retention forget $(ID) $(if $(USER_ID),--channel $(CHANNEL) --user $(USER_ID))
 
 # Review console accounts (review_console/staff.py): asks for the password twice.
 create-staff: $(VENV)/.installed
@@ -148,9 +148,11 @@ bench-soak: setup $(MODEL)
 
 # --- tests -------------------------------------------------------------------------------------
 
+# Style, and the import contract between the parts (pyproject.toml, [tool.importlinter]).
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 validate: setup
 	$(PY) -m core.knowledge.build --check

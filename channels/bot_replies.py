@@ -13,10 +13,11 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from channels.outages import ERROR, NO_REPLY, TIMEOUT, UNANSWERED, reply_deadline
+from channels.outages import ERROR, NO_REPLY, TIMEOUT, UNANSWERED
 from channels.remote_actions import configure_remote_actions
 from conversation_store.tracker_store import STORE_FAILURES
 from core.knowledge.messages import Messages, Reply, cached_messages
+from core.settings import settings
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ async def respond(
     STORE_FAILURES.reset(token)
     problem = None
     try:
-        await asyncio.wait_for(asyncio.shield(processing), timeout=reply_deadline())
+        await asyncio.wait_for(asyncio.shield(processing), timeout=settings().reply_deadline_seconds)
     except asyncio.TimeoutError:
         problem = TIMEOUT
         processing.add_done_callback(_log_late_failure)

@@ -8,43 +8,24 @@ channels/rest_with_metadata.py); and the message the patient wrote, masked like 
 appended to the unanswered-messages file so that nothing they wrote is lost even when the tracker
 store could not keep it.
 
-Settings (environment variables):
-  ACTION_TIMEOUT_SECONDS   how long Rasa waits for the action server (default 1.5; see
-                           channels/remote_actions.py)
-  REPLY_DEADLINE_SECONDS   when the patient gets the `unavailable` reply if the bot has not
-                           answered yet (default 1.8); the message is still processed and stored
-  UNANSWERED_LOG           the unanswered-messages file (default var/log/unanswered.jsonl)
+Settings (core/settings.py): ACTION_TIMEOUT_SECONDS, how long Rasa waits for the action server
+(channels/remote_actions.py); REPLY_DEADLINE_SECONDS, when the patient gets the `unavailable` reply
+if the bot has not answered yet (the message is still processed and stored); UNANSWERED_LOG, the
+unanswered-messages file.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 
 from conversation_store.unanswered import UnansweredMessages
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_REPLY_DEADLINE = 1.8
-
 # Why a patient got the `unavailable` reply.
 TIMEOUT = "timeout"  # no answer by the deadline (a slow action server or database)
 ERROR = "error"  # the tracker store or the lock store failed
 NO_REPLY = "no_reply"  # processed, but the bot said nothing (an action failed)
-
-
-def seconds_setting(variable: str, default: float) -> float:
-    """A positive number of seconds from the environment, else `default`."""
-    try:
-        value = float(os.environ.get(variable) or default)
-    except ValueError:
-        logger.warning("%s is not a number of seconds; using %s", variable, default)
-        return default
-    return value if value > 0 else default
-
-
-def reply_deadline() -> float:
-    return seconds_setting("REPLY_DEADLINE_SECONDS", DEFAULT_REPLY_DEADLINE)
 
 
 UNANSWERED = UnansweredMessages(reasons=(TIMEOUT, ERROR, NO_REPLY))

@@ -1,6 +1,6 @@
 """How the Rasa server calls the action server, adjusted where Rasa 3.6 offers no setting.
 
-- It waits at most ACTION_TIMEOUT_SECONDS (default 1.5) for an answer, instead of Rasa's constant
+- It waits at most ACTION_TIMEOUT_SECONDS (core/settings.py) for an answer, instead of Rasa's constant
   of five minutes, so that a patient hears within two seconds that the bot cannot answer
   (channels/outages.py).
 - It checks each answer against Rasa's schema with a validator built once. Rasa calls
@@ -18,10 +18,7 @@ import rasa.core.actions.action as rasa_actions
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 
-from channels.outages import seconds_setting
-
-DEFAULT_ACTION_TIMEOUT = 1.5
-
+from core.settings import settings
 
 _SCHEMA = rasa_actions.RemoteAction.action_response_format_spec()
 _VALIDATOR = validator_for(_SCHEMA)(_SCHEMA)
@@ -43,7 +40,7 @@ def _validate_action_result(_: Any, result: Dict[str, Any]) -> bool:
 
 def configure_remote_actions() -> float:
     """Applies both adjustments; returns the timeout in seconds."""
-    seconds = seconds_setting("ACTION_TIMEOUT_SECONDS", DEFAULT_ACTION_TIMEOUT)
+    seconds = settings().action_timeout_seconds
     rasa_actions.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
     rasa_actions.RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     return seconds

@@ -13,7 +13,6 @@ this replica's counts of unanswered messages by reason (channels/outages.py), wi
 from __future__ import annotations
 
 import hmac
-import os
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -24,14 +23,14 @@ from sanic.response import HTTPResponse
 from channels.bot_replies import respond
 from channels.outages import UNANSWERED
 from channels.request_body import message_text, parse_json
+from core.settings import settings
 
 MAX_SENDER_CHARS = 128
-MONITORING_TOKEN_VARIABLE = "MONITORING_TOKEN"
 
 
 def is_monitoring(request: Request) -> bool:
     """Whether the request carries the monitoring token (never, when none is configured)."""
-    token = os.environ.get(MONITORING_TOKEN_VARIABLE, "").strip()
+    token = settings().monitoring_token or ""
     offered = (request.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
     return bool(token) and offered.isascii() and hmac.compare_digest(offered, token)
 

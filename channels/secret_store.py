@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Optional
+
+from core.settings import Settings
 
 MIN_SECRET_CHARS = 32
-REQUIRED_VARIABLE = "SECRETS_REQUIRED"
 # Words of the example values people copy instead of making a secret.
 PLACEHOLDERS = ("change-me", "changeme", "change_me", "placeholder", "your-secret", "example")
 
@@ -31,19 +32,16 @@ def checked(variable: str, secret: str) -> bytes:
     return secret.encode()
 
 
-def secrets_required(env: Mapping[str, str]) -> bool:
-    return env.get(REQUIRED_VARIABLE, "").strip().lower() in ("1", "true", "yes")
-
-
-def load_secret(env: Mapping[str, str], default_file: Path, variable: str = "WIDGET_SECRET") -> bytes:
+def load_secret(env: Optional[Mapping[str, str]], default_file: Path, variable: str = "WIDGET_SECRET") -> bytes:
     """`$variable` if set; otherwise (unless secrets are required) the secret kept in
     `$variable_FILE` (or `default_file`), created on first use with mode 0600."""
-    value = (env.get(variable) or "").strip()
+    given = Settings.from_env(env)
+    value = given.value(variable)
     if value:
         return checked(variable, value)
-    if secrets_required(env):
-        raise ValueError(f"{variable} is not set: with {REQUIRED_VARIABLE}=true every replica needs the same secret")
-    path = Path(env.get(f"{variable}_FILE") or default_file)
+    if given.secrets_required:
+        raise ValueError(f"{variable} is not set: with SECRETS_REQUIRED=true every replica needs the same secret")
+    path = Path(given.value(f"{variable}_FILE") or default_file)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -20,6 +20,8 @@ import time
 from collections import OrderedDict, deque
 from typing import Any, Callable, Deque, Dict, Optional, Tuple, Union
 
+from core.settings import Settings
+
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "calcifications:"
@@ -126,17 +128,17 @@ State = Union[MemoryState, RedisState]
 
 def state_from_env(env: Optional[Dict[str, str]] = None) -> State:
     """RedisState when REDIS_HOST is set, else MemoryState."""
-    env = dict(os.environ if env is None else env)
-    host = (env.get("REDIS_HOST") or "").strip()
+    given = Settings.from_env(env)
+    host = given.redis_host
     if not host:
         return MemoryState()
     import redis.asyncio
 
     client = redis.asyncio.Redis(
         host=host,
-        port=int(env.get("REDIS_PORT") or 6379),
-        password=env.get("REDIS_PASSWORD") or None,
-        db=int(env.get("REDIS_STATE_DB") or 1),
+        port=given.redis_port,
+        password=given.redis_password,
+        db=given.redis_state_db,
         socket_timeout=0.5,
         socket_connect_timeout=0.5,
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -33,6 +32,7 @@ from channels.widget_sessions import InvalidSession, SessionSigner
 from core.knowledge.messages import cached_messages
 from core.paths import PROJECT_ROOT
 from core.rasa_events import BotMessage, PatientMessage, read_event
+from core.settings import settings
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +51,11 @@ class WidgetInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         credentials = credentials or {}
-        env = os.environ
-        origins = env.get("WIDGET_ALLOWED_ORIGINS")
-        allowed = [o.strip() for o in origins.split(",")] if origins else list(credentials.get("allowed_origins") or [])
-        hours = float(env.get("WIDGET_SESSION_HOURS") or credentials.get("session_hours") or 24)
-        secret = load_secret(dict(env), PROJECT_ROOT / str(credentials.get("secret_file") or "var/widget_secret"))
+        given = settings()
+        origins = given.widget_origins()
+        allowed = origins if origins is not None else list(credentials.get("allowed_origins") or [])
+        hours = float(given.widget_session_hours or credentials.get("session_hours") or 24)
+        secret = load_secret(None, PROJECT_ROOT / str(credentials.get("secret_file") or "var/widget_secret"))
         return cls(
             allowed_origins=[o for o in allowed if o],
             signer=SessionSigner(secret, int(hours * 3600)),

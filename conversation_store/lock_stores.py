@@ -18,14 +18,15 @@ interval."""
 from __future__ import annotations
 
 import json
-import os
 from typing import Any, Callable, Dict, Optional, TypeVar
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-POLL_SECONDS = float(os.environ.get("TURN_LOCK_POLL_SECONDS") or 0.02)
+from core.settings import settings
+
+POLL_SECONDS = settings().turn_lock_poll_seconds
 T = TypeVar("T")
 
 

@@ -4,14 +4,13 @@ message by then; only the masked form reaches the database, the broker and the r
 
 endpoints.yml names it as the tracker store. TRACKER_DB_URL (for example
 postgresql://user@host:5432/rasa) overrides the SQLite file given there; `retention_days` there is
-how long conversations are kept (see conversation_store/retention.py)."""
+how long conversations are kept (see maintenance/retention.py)."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import logging
-import os
 from contextvars import ContextVar
 from typing import Any, Dict, Iterator, List, Optional
 
@@ -25,13 +24,12 @@ from sqlalchemy.pool import QueuePool
 from conversation_store import log_masking, unanswered
 from conversation_store.event_types import remember_event_classes
 from conversation_store.masking import mask
+from core.settings import DEFAULT_RETENTION_DAYS, settings
 from core.sqlite_files import secure_delete
 
 logger = logging.getLogger(__name__)
 remember_event_classes()
 
-URL_VARIABLE = "TRACKER_DB_URL"
-DEFAULT_RETENTION_DAYS = 365
 
 # The tracker store's failures during one message, for the channel that passed it on. When its store
 # fails, Rasa carries on with an empty tracker kept in memory (FailSafeTrackerStore): the answer
@@ -102,7 +100,7 @@ def _sqlite_write_ahead_log(connection: Any, _: Any) -> None:
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, retention_days: Optional[int] = None, **kwargs: Any) -> None:
-        url = os.environ.get(URL_VARIABLE, "").strip()
+        url = settings().tracker_db_url
         if url:
             for key in ("dialect", "host", "port", "db", "username", "password"):
                 kwargs.pop(key, None)

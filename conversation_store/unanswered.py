@@ -3,7 +3,7 @@ masked, so that nothing a patient wrote is lost when the tracker store could not
 
 They are kept in the `unanswered_messages` table of the tracker store's database, which every
 replica shares (the tracker store hands its engine over with `share_database`), so that the
-retention commands reach every replica's messages (conversation_store/retention.py). When that
+retention commands reach every replica's messages (maintenance/retention.py). When that
 database cannot take them (it is down, which is often why the message went unanswered) they wait
 as JSON lines in UNANSWERED_LOG (default var/log/unanswered.jsonl) and move into the table with the
 next message the database takes, or within RETRY_SECONDS of it coming back; the retention commands
@@ -14,7 +14,6 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
-import os
 import threading
 import time
 from collections import Counter
@@ -25,7 +24,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 import sqlalchemy as sa
 
 from conversation_store.masking import mask
-from core.paths import VAR_DIR
+from core.settings import settings
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ def share_database(engine: Optional[sa.engine.Engine]) -> None:
 
 
 def unanswered_log() -> Path:
-    return Path(os.environ.get("UNANSWERED_LOG") or VAR_DIR / "log" / "unanswered.jsonl")
+    return settings().unanswered_log
 
 
 class UnansweredMessages:

@@ -1,10 +1,16 @@
-"""The NLU intents that are not knowledge-base questions, by what the bot must do with them.
-One list each, read by the SafetyNet and the MessageComposer (the answer intents are in
-knowledge/intents.yml)."""
+"""The NLU intents: those that are not knowledge-base questions, by what the bot must do with them
+(one list each, read by the SafetyNet and the MessageComposer), and the whole list of intents, the
+knowledge base's questions (knowledge/intents.yml) included."""
 
 from __future__ import annotations
 
-from typing import Tuple
+from pathlib import Path
+from typing import List, Tuple
+
+import yaml
+
+from core.knowledge.source_files import knowledge_dir, read_intents
+from core.paths import PROJECT_ROOT
 
 # Most urgent first: the first of these that applies wins.
 URGENT_INTENTS: Tuple[str, ...] = ("urgent_self_harm", "urgent_physical")
@@ -19,3 +25,21 @@ STATEMENT_INTENT = "statement"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 # What DIET's FallbackClassifier names a message it is not sure of.
 FALLBACK_INTENT = "nlu_fallback"
+
+
+def knowledge_intents() -> List[str]:
+    """The intents knowledge/intents.yml maps to the knowledge base, in its order (Rasa's training
+    adds them to the domain and its rules: nlu_components/knowledge_importer.py)."""
+    problems: List[str] = []
+    intents = [i.intent for i in read_intents(knowledge_dir(), problems)]
+    if problems:
+        raise ValueError("knowledge/intents.yml: " + "; ".join(problems))
+    return intents
+
+
+def bot_intents(domain: Path = PROJECT_ROOT / "domain.yml") -> List[str]:
+    """Every intent the bot is trained on: domain.yml's and the knowledge base's, sorted."""
+    with domain.open(encoding="utf-8") as f:
+        listed = yaml.safe_load(f)["intents"]
+    names = [str(i) if not isinstance(i, dict) else str(next(iter(i))) for i in listed]
+    return sorted({*names, *knowledge_intents()})

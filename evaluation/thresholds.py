@@ -21,15 +21,15 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
+from core.intent_kinds import ASK_PERSON_INTENT, HANDOFF_INTENTS, URGENT_INTENTS
+from core.topics import HELPLINE_TOPIC, URGENT_TOPIC
 from stack.processes import BIN, PROJECT_ROOT
 
 OUT = PROJECT_ROOT / "build" / "reports" / "thresholds"
+# The topic each escalating intent's reply carries.
 ESCALATION = {
-    "personal_situation": "helpline",
-    "express_distress": "helpline",
-    "ask_helpline": "helpline",
-    "urgent_physical": "urgent",
-    "urgent_self_harm": "urgent",
+    **{intent: HELPLINE_TOPIC for intent in (*HANDOFF_INTENTS, ASK_PERSON_INTENT)},
+    **{intent: URGENT_TOPIC for intent in URGENT_INTENTS},
 }
 
 

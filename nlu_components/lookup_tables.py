@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from core.knowledge.source_files import PROJECT_ROOT, ConceptData, knowledge_dir, read_concepts
+from core.knowledge.source_files import ConceptData, knowledge_dir, read_concepts
+from core.paths import PROJECT_ROOT
 
 DEFAULT_OUTPUT = PROJECT_ROOT / "data" / "lookups.yml"
 HEADER = (

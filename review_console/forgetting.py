@@ -1,5 +1,5 @@
 """Deleting conversations from the console when they are deleted from the tracker store
-(conversation_store/retention.py): their summary, search entries, tags, notes, review state and
+(maintenance/retention.py): their summary, search entries, tags, notes, review state and
 flagged messages. The audit log keeps its record that a conversation (by id) was viewed."""
 
 from __future__ import annotations

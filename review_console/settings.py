@@ -1,22 +1,13 @@
-"""The console's settings, read from the environment (each has an embedded default)."""
+"""The console's settings: its part of the project's settings (core/settings.py), as the app reads them."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-from conversation_store.retention import store_url
 from core.paths import PROJECT_ROOT
+from core.settings import settings
 
-DEFAULT_DB = PROJECT_ROOT / "var" / "console.db"
-
-
-def _number(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    try:
-        return float(raw) if raw else default
-    except ValueError as e:
-        raise SystemExit(f"{name} must be a number, not {raw!r}") from e
+__all__ = ["PROJECT_ROOT", "Settings"]
 
 
 @dataclass(frozen=True)
@@ -31,11 +22,12 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
+        given = settings()
         return cls(
-            console_db_url=os.environ.get("CONSOLE_DB_URL", "").strip() or f"sqlite:///{DEFAULT_DB}",
-            tracker_db_url=store_url(),
-            session_idle_minutes=_number("CONSOLE_SESSION_IDLE_MINUTES", 30),
-            session_max_hours=_number("CONSOLE_SESSION_MAX_HOURS", 10),
-            low_confidence=_number("CONSOLE_LOW_CONFIDENCE", 0.6),
-            secure_cookies=os.environ.get("CONSOLE_SECURE_COOKIES", "").strip().lower() in ("1", "true", "yes"),
+            console_db_url=given.console_db_url,
+            tracker_db_url=given.tracker_store_url(),
+            session_idle_minutes=given.console_session_idle_minutes,
+            session_max_hours=given.console_session_max_hours,
+            low_confidence=given.console_low_confidence,
+            secure_cookies=given.console_secure_cookies,
         )

@@ -16,7 +16,8 @@ from typing import Dict, List, Optional
 import spacy
 from spacy.language import Language
 
-from core.knowledge.source_files import PROJECT_ROOT, ConceptData, knowledge_dir, read_concepts
+from core.knowledge.source_files import ConceptData, knowledge_dir, read_concepts
+from core.paths import PROJECT_ROOT
 
 DEFAULT_OUTPUT = PROJECT_ROOT / "build" / "spacy_pipeline"
 PIPELINE_NAME = "calcifications_en"

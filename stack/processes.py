@@ -18,6 +18,7 @@ from typing import Dict, List, Optional
 import yaml
 
 from core.paths import PROJECT_ROOT
+from core.settings import Settings, settings
 
 BIN = Path(sys.executable).parent
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "calcifications.tar.gz"
@@ -101,7 +102,8 @@ class Stack:
 
     @property
     def console_db_url(self) -> str:
-        return os.environ.get("CONSOLE_DB_URL") or f"sqlite:///{self.console_db}"
+        given = settings()
+        return given.console_db_url if given.given("CONSOLE_DB_URL") else f"sqlite:///{self.console_db}"
 
     @property
     def widget_url(self) -> str:
@@ -113,13 +115,11 @@ class Stack:
 
     def widget_origins(self) -> List[str]:
         """The sites allowed to use the widget channel: WIDGET_ALLOWED_ORIGINS, else the demo site."""
-        configured = (self.env.get("WIDGET_ALLOWED_ORIGINS") or os.environ.get("WIDGET_ALLOWED_ORIGINS") or "").split(
-            ","
-        )
+        configured = Settings.from_env({**os.environ, **self.env}).widget_origins()
         demo = (
             [f"http://127.0.0.1:{self.widget_port}", f"http://localhost:{self.widget_port}"] if self.widget_port else []
         )
-        return [o.strip() for o in configured if o.strip()] or demo
+        return configured or demo
 
     def spawn(self, name: str, args: List[str], extra_env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -222,7 +222,7 @@ class Stack:
                 self.interface,
             ],
             {
-                "TRACKER_DB_URL": os.environ.get("TRACKER_DB_URL") or f"sqlite:///{self.tracker_db}",
+                "TRACKER_DB_URL": settings().tracker_db_url or f"sqlite:///{self.tracker_db}",
                 "CONSOLE_DB_URL": self.console_db_url,
             },
         )

@@ -7,19 +7,18 @@ server is away)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import psutil
 
-from stack.processes import PROJECT_ROOT, Stack, is_channel_on
+from channels.registry import guide, messaging_apps
+from core.settings import settings
+from stack.processes import Stack, is_channel_on
 
-MESSAGING_CHANNELS = ("telegram", "slack", "messenger", "sms", "whatsapp")
 FIRST_RETRY_SECONDS = 1.0
 LONGEST_RETRY_SECONDS = 60.0
 # a process up this long after a restart is well again: its next failure starts the back-off anew
@@ -41,13 +40,14 @@ def has_staff(stack: Stack) -> bool:
 def stack_from_env() -> Stack:
     """The ports from RASA_PORT, ACTIONS_PORT, WIDGET_PORT and CONSOLE_PORT; the logs, the
     conversations and the console's database in RUN_DIR (default var/)."""
-    run_dir = Path(os.environ.get("RUN_DIR") or PROJECT_ROOT / "var")
+    given = settings()
+    run_dir = given.run_dir
     return Stack(
-        rasa_port=int(os.environ.get("RASA_PORT", 5005)),
-        actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
-        interface=os.environ.get("RASA_INTERFACE", "127.0.0.1"),
-        widget_port=int(os.environ.get("WIDGET_PORT", 8080)),
-        console_port=int(os.environ.get("CONSOLE_PORT", 8070)),
+        rasa_port=given.rasa_port,
+        actions_port=given.actions_port,
+        interface=given.rasa_interface,
+        widget_port=given.widget_port,
+        console_port=given.console_port,
         log_dir=run_dir / "log",
         tracker_db=run_dir / "tracker.db",
         console_db=run_dir / "console.db",
@@ -108,8 +108,8 @@ def print_urls(stack: Stack) -> None:
     url = stack.rasa_url
     channels = "\n".join(
         f"  {name + ':':<15} "
-        + (f"{url}/webhooks/{name}/webhook" if is_channel_on(url, name) else f"off (see docs/channels/{name}.md)")
-        for name in MESSAGING_CHANNELS
+        + (f"{url}/webhooks/{name}/webhook" if is_channel_on(url, name) else f"off (see {guide(name)})")
+        for name in messaging_apps()
     )
     no_staff = "" if has_staff(stack) else "; create the first account with: make create-staff USERNAME=you ROLE=admin"
     print(

@@ -7,18 +7,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, List, Tuple
 
 import pytest
-import requests
 from playwright.sync_api import Browser, sync_playwright
 
 from core.knowledge.build import load
 from core.knowledge.source_files import read_knowledge
 from stack.processes import DEFAULT_MODEL, PROJECT_ROOT, Stack, new_token
+from tests.helpers.chat import Chat
 from tests.helpers.fake_platform import FakePlatform
 from tests.helpers.platform_webhooks import channel_env
 
@@ -28,7 +26,6 @@ WIDGET_PORT = int(os.environ.get("TEST_WIDGET_PORT", 8180))
 PLATFORM_PORT = int(os.environ.get("TEST_PLATFORM_PORT", 8190))
 CONSOLE_PORT = int(os.environ.get("TEST_CONSOLE_PORT", 8170))
 CHROMIUM = "/usr/bin/chromium"
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 # The fixtures that need the trained model or the running stack: a test using one is an
 # integration test, as is every test of a module marked `pytestmark = pytest.mark.integration`
@@ -48,23 +45,6 @@ def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
     for item in items:
         if WORLD_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
-
-
-@contextmanager
-def temporary_postgres_database(prefix: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database for one test module; dropped afterwards."""
-    from sqlalchemy import create_engine, text
-
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -118,35 +98,6 @@ def stack(run_dir: Path, knowledge_db_url: str, fake_platform: FakePlatform) -> 
     s.start()
     yield s
     s.stop()
-
-
-class Chat:
-    """A patient talking to the running bot through the REST channel."""
-
-    def __init__(self, stack: Stack) -> None:
-        self.stack = stack
-        self.sender = f"test-{uuid.uuid4().hex}"
-        self.http = requests.Session()
-
-    def post(self, body: Any) -> requests.Response:
-        return self.http.post(f"{self.stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
-
-    def say(self, text: str) -> List[Dict[str, Any]]:
-        r = self.post({"sender": self.sender, "message": text})
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    def topic(self, text: str) -> str:
-        return (self.say(text)[-1].get("metadata") or {}).get("topic")
-
-    def tracker(self) -> Dict[str, Any]:
-        r = self.http.get(
-            f"{self.stack.rasa_url}/conversations/{self.sender}/tracker",
-            params={"token": self.stack.api_token},
-            timeout=30,
-        )
-        assert r.status_code == 200, r.text
-        return r.json()
 
 
 @pytest.fixture

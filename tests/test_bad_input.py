@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Chat
+from tests.helpers.chat import Chat
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tests.conftest import Chat
+from tests.helpers.chat import Chat
 
 
 def bot_events(tracker: dict) -> list:

@@ -20,8 +20,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from conversation_store import retention
 from conversation_store.tracker_store import MaskingSQLTrackerStore, url_settings
 from conversation_store.unanswered import UnansweredMessages, kept_unanswered, remove_unanswered
+from maintenance import retention as retention_commands
 from stack.processes import Stack
-from tests.conftest import Chat, temporary_postgres_database
+from tests.helpers.chat import Chat
+from tests.helpers.databases import temporary_postgres_database
 
 # --- the tracker store, on both databases --------------------------------------------------------
 
@@ -144,18 +146,18 @@ def test_the_retention_command_reports_what_it_removed(
     with unanswered.open("a") as f:  # one that waited in the file
         f.write(json.dumps({"time": time.time() - 800 * 86400, "sender": "ancient", "text": "old"}) + "\n")
 
-    assert retention.main(["purge"]) == 0  # retention_days from endpoints.yml
+    assert retention_commands.main(["purge"]) == 0  # retention_days from endpoints.yml
     out = capsys.readouterr().out
     assert "Deleted conversations last active before" in out and ": 1 conversation(s), 3 event(s)" in out
     assert "Unanswered messages kept from before then: 1 deleted" in out
     assert "Review console: removed 0 tags, 0 notes, 0 reviews, 0 flagged messages" in out
-    assert retention.main(["forget", "sms-abc", "missing"]) == 0
+    assert retention_commands.main(["forget", "sms-abc", "missing"]) == 0
     out = capsys.readouterr().out
     assert "sms-abc: deleted" in out and "missing: not found" in out
     assert "Unanswered messages kept from them: 1 deleted" in out
     assert [e["sender"] for e in kept_unanswered(store.engine, unanswered)] == ["someone-else"]
     with pytest.raises(SystemExit):
-        retention.main(["forget", "--channel", "sms"])
+        retention_commands.main(["forget", "--channel", "sms"])
     store.engine.dispose()
 
 
@@ -229,7 +231,7 @@ def test_a_forgotten_conversation_leaves_no_trace_in_the_sqlite_file(
     monkeypatch.setenv("CONSOLE_DB_URL", f"sqlite:///{tmp_path / 'console.db'}")
     monkeypatch.setenv("UNANSWERED_LOG", str(tmp_path / "unanswered.jsonl"))
     assert b"zebra quokka" in (tmp_path / "tracker.db").read_bytes()
-    assert retention.main(["forget", "sms-forget-me"]) == 0
+    assert retention_commands.main(["forget", "sms-forget-me"]) == 0
     files = b"".join(p.read_bytes() for p in tmp_path.glob("tracker.db*"))
     assert b"zebra quokka" not in files and b"sms-forget-me" not in files
     assert b"what are calcifications?" in files

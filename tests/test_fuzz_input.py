@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from channels.bot_replies import MAX_MESSAGE_CHARS, clean_text
+from channels.registry import messaging_apps
 from core.knowledge.repository import KnowledgeRepository
 from stack.processes import Stack
 from tests.helpers.fake_platform import FakePlatform
@@ -219,7 +220,7 @@ def test_messaging_apps_take_nasty_texts_and_answer_them(stack: Stack, fake_plat
     assert_still_up(stack)
 
 
-@pytest.mark.parametrize("channel", ["telegram", "slack", "messenger", "sms", "whatsapp"])
+@pytest.mark.parametrize("channel", messaging_apps())
 def test_messaging_webhooks_refuse_broken_bodies(stack: Stack, channel: str) -> None:
     hooks = Webhooks(stack.rasa_url)
     for body in [b"", b"\xff\xfe", b"{" * 5000, b"x" * ONE_MB, *[_json_bytes(b) for b in WRONG_BODIES]]:

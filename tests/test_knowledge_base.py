@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from core.knowledge.build import check
-from core.knowledge.source_files import DEFAULT_KNOWLEDGE_DIR, read_knowledge
+from core.knowledge.source_files import read_knowledge
+from core.paths import KNOWLEDGE_DIR as DEFAULT_KNOWLEDGE_DIR
 
 SHARED_TOPICS = DEFAULT_KNOWLEDGE_DIR.parents[1] / "shared" / "knowledge-topics.md"
 

@@ -13,7 +13,7 @@ from core.knowledge.build import load, main
 from core.knowledge.database import session_factory
 from core.knowledge.repository import KnowledgeRepository
 from core.knowledge.source_files import read_knowledge
-from tests.conftest import temporary_postgres_database
+from tests.helpers.databases import temporary_postgres_database
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List
 import pytest
 import requests
 
+from channels.registry import messaging_apps
 from stack.processes import Stack, is_channel_on
 from tests.helpers.fake_platform import Call, FakePlatform
 from tests.helpers.platform_webhooks import (
@@ -121,7 +122,7 @@ class Patient:
         return self.platform.replies_to(self.address, self.method, count=before + replies)[before:]
 
 
-CHANNELS = ["telegram", "slack", "messenger", "sms", "whatsapp"]
+CHANNELS = messaging_apps()
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from channels.messaging.messenger import signature_matches
 from channels.messaging.offered_options import button_token, chosen_number, options_lines, turn_options
 from channels.messaging.reply_text import split_text, turn_texts
 from channels.messaging.settings import read_settings
+from channels.messaging.sms import TwilioSmsChannel
 from channels.messaging.telegram import TelegramChannel
-from channels.messaging.twilio import TwilioSmsChannel
 from channels.messaging.webhook import Incoming
 from channels.shared_state import MemoryState
 from tests.helpers.fake_platform import FakePlatform

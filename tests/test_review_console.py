@@ -19,7 +19,8 @@ import pytest
 import yaml
 
 from stack.processes import PROJECT_ROOT, Stack
-from tests.conftest import Chat, create_staff
+from tests.conftest import create_staff
+from tests.helpers.chat import Chat
 from tests.helpers.console_client import ConsoleClient
 from tests.helpers.rasa_validation import validate_with_project_data
 
@@ -246,7 +247,7 @@ def test_forgetting_a_conversation_deletes_what_the_console_holds(stack: Stack, 
     reviewer.post(f"{path}/tags", {"tag": "to forget"})
     reviewer.post(f"{path}/notes", {"note": "asked to be forgotten"})
     result = subprocess.run(
-        [sys.executable, "-m", "conversation_store.retention", "forget", chat.sender],
+        [sys.executable, "-m", "maintenance.retention", "forget", chat.sender],
         env={
             **os.environ,
             "TRACKER_DB_URL": f"sqlite:///{stack.tracker_db}",

@@ -13,7 +13,7 @@ import yaml
 from playwright.sync_api import Browser, Page, expect
 
 from stack.processes import PROJECT_ROOT, Stack
-from tests.conftest import Chat
+from tests.helpers.chat import Chat
 from tests.helpers.rasa_validation import validate_with_project_data
 
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"

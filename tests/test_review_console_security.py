@@ -20,7 +20,7 @@ from werkzeug.routing import Rule
 from review_console.app import create_app
 from review_console.settings import Settings
 from stack.processes import PROJECT_ROOT, Stack, wait_until_up
-from tests.conftest import Chat
+from tests.helpers.chat import Chat
 from tests.helpers.console_client import ConsoleClient
 
 SCRIPT = "<script>document.title='pwned'</script><img src=x onerror=\"window.pwned=1\"> is the clip safe?"

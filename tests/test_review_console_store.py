@@ -29,7 +29,7 @@ from review_console.conversation_list import Filters, list_page
 from review_console.database import MIGRATIONS, console_engine, migrate, tracker_engine
 from review_console.forgetting import forget_in_console
 from review_console.models import Base, Conversation
-from tests.conftest import temporary_postgres_database
+from tests.helpers.databases import temporary_postgres_database
 
 NOW = 1_790_000_000.0  # a fixed "now", so the generated data is the same on every run
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from core.intent_kinds import bot_intents
 from nlu_components.safety_net import first_match, load_rules
 from stack.processes import PROJECT_ROOT
-from tests.conftest import Chat
+from tests.helpers.chat import Chat
 
 RULES = load_rules(PROJECT_ROOT / "knowledge" / "safety.yml")
 
@@ -243,9 +244,8 @@ def test_general_questions_are_left_to_the_classifier(text: str) -> None:
 
 
 def test_rules_file_names_only_domain_intents() -> None:
-    import yaml
 
-    intents = set(yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["intents"])
+    intents = set(bot_intents())
     assert {r.intent for r in RULES} <= intents
     assert all(isinstance(r.name, str) and r.patterns for r in RULES)
 

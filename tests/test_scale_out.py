@@ -19,7 +19,7 @@ import requests
 
 from stack.processes import DEFAULT_MODEL, Stack, new_token
 from stack.replicas import ReplicatedStack, SharedServices
-from tests.conftest import temporary_postgres_database
+from tests.helpers.databases import temporary_postgres_database
 from tests.helpers.fake_platform import FakePlatform
 from tests.helpers.platform_webhooks import Webhooks, channel_env, conversation_id, next_id
 from tests.helpers.rabbitmq import RABBITMQ_URL, delete_queue

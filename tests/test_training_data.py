@@ -6,9 +6,13 @@ from __future__ import annotations
 from typing import Dict, List
 
 import yaml
+from rasa.shared.core.events import UserUttered
+from rasa.shared.importers.importer import TrainingDataImporter
 
+from core.intent_kinds import bot_intents, knowledge_intents
 from core.knowledge.source_files import read_knowledge
 from evaluation.crossval import normalise
+from nlu_components.knowledge_importer import RULE_NAME
 from nlu_components.lookup_tables import DEFAULT_OUTPUT, current_text
 from stack.processes import PROJECT_ROOT
 
@@ -43,18 +47,41 @@ def test_held_out_set_covers_every_topic_and_kind() -> None:
 
 
 def test_domain_intents_are_trained_or_sent_by_buttons() -> None:
-    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    domain = {"intents": bot_intents()}
     trained = set(_nlu_examples())
     assert set(domain["intents"]) - trained == {"choose_entry"}
     assert trained <= set(domain["intents"])
 
 
 def test_every_answer_intent_is_in_the_domain_and_answered_by_the_knowledge_base() -> None:
-    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    domain = {"intents": bot_intents()}
     mapped = {i.intent for i in read_knowledge().intents}
     assert mapped <= set(domain["intents"])
     asks = {i for i in domain["intents"] if i.startswith("ask_")}
     assert asks == mapped
+
+
+def test_rasa_training_reads_the_knowledge_bases_questions_into_the_domain_and_rules() -> None:
+    """Through Rasa's own loading of config.yml (which drops an importer it cannot load with a
+    warning only): every intent the bot knows is in the domain, and each knowledge-base question
+    has a rule that answers it; domain.yml and data/rules.yml do not list them again."""
+    importer = TrainingDataImporter.load_from_config(
+        str(PROJECT_ROOT / "config.yml"), str(PROJECT_ROOT / "domain.yml"), [str(PROJECT_ROOT / "data")]
+    )
+    assert set(bot_intents()) <= set(importer.get_domain().intents)
+    answered = {
+        event.intent_name
+        for step in importer.get_stories().story_steps
+        if step.block_name == RULE_NAME
+        for event in step.events
+        if isinstance(event, UserUttered)
+    }
+    assert answered == set(knowledge_intents())
+    listed = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["intents"]
+    rules = (PROJECT_ROOT / "data" / "rules.yml").read_text()
+    assert not set(knowledge_intents()) & set(listed) and not any(
+        f"intent: {i}\n" in rules for i in knowledge_intents()
+    )
 
 
 def test_domain_entities_are_the_vocabulary_labels() -> None:
@@ -64,7 +91,7 @@ def test_domain_entities_are_the_vocabulary_labels() -> None:
 
 
 def test_every_messages_reply_intent_is_in_the_domain() -> None:
-    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    domain = {"intents": bot_intents()}
     replies = yaml.safe_load((PROJECT_ROOT / "knowledge" / "messages.yml").read_text())["replies"]
     assert set(replies) <= set(domain["intents"])
 

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-from typing import Mapping
+from typing import Mapping, Optional
 
 from channels.secret_store import load_secret
 from core.paths import PROJECT_ROOT
-
-SECRET_VARIABLE = "CHANNEL_ID_SECRET"
 
 
 class ConversationIds:
@@ -20,8 +17,8 @@ class ConversationIds:
         self._secret = secret
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> ConversationIds:
-        return cls(load_secret(env, PROJECT_ROOT / "var" / "channel_id_secret", SECRET_VARIABLE))
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> ConversationIds:
+        return cls(load_secret(env, PROJECT_ROOT / "var" / "channel_id_secret", "CHANNEL_ID_SECRET"))
 
     def for_user(self, channel: str, platform_user_id: str) -> str:
         digest = hmac.new(self._secret, f"{channel}:{platform_user_id}".encode(), hashlib.sha256).hexdigest()

@@ -19,6 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import registry
 from channels.bot_replies import canned, respond
 from channels.messaging.conversation_ids import ConversationIds
 from channels.messaging.offered_options import payload_for_number, payload_for_token
@@ -66,7 +67,7 @@ class MessagingChannel(InputChannel):
 
     @classmethod
     def guide(cls) -> str:
-        return f"docs/channels/{cls.name()}.md"
+        return registry.guide(cls.name())
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:

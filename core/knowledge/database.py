@@ -10,14 +10,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from core.knowledge.source_files import PROJECT_ROOT
-
-DEFAULT_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'knowledge.db'}"
+from core.settings import settings
 
 
 def database_url() -> str:
     """$KNOWLEDGE_DB_URL (any SQLAlchemy URL, PostgreSQL included), else the SQLite file in var/."""
-    return os.environ.get("KNOWLEDGE_DB_URL") or DEFAULT_URL
+    return settings().knowledge_db_url
 
 
 @lru_cache(maxsize=None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -10,12 +9,13 @@ from typing import Any, Dict, List, Mapping, Optional
 
 import yaml
 
-from core.knowledge.source_files import SourceDocument, knowledge_dir
+from core.knowledge.source_files import SourceDocument
 from core.knowledge.validation import normalise_space
+from core.settings import settings
 
 
 def messages_path() -> Path:
-    return Path(os.environ.get("MESSAGES_FILE") or knowledge_dir() / "messages.yml")
+    return settings().messages_path()
 
 
 @dataclass(frozen=True)

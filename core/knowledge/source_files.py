@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import yaml
 
-from core.paths import PROJECT_ROOT
-
-DEFAULT_KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
+from core.settings import settings
 
 
 def knowledge_dir() -> Path:
     """The knowledge folder: $KNOWLEDGE_DIR, else `knowledge/` of this project."""
-    return Path(os.environ.get("KNOWLEDGE_DIR", DEFAULT_KNOWLEDGE_DIR))
+    return settings().knowledge_dir
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Twilio SMS and WhatsApp, on Rasa's connector: webhooks must carry a valid
+"""SMS through Twilio, on Rasa's connector (WhatsApp through Twilio works the same way:
+channels/messaging/whatsapp.py): webhooks must carry a valid
 `X-Twilio-Signature` (HMAC-SHA1 over the public webhook URL and the posted parameters, checked
 with Twilio's own validator; Rasa 3.6 checks nothing). A turn's messages go out as one text, split
 at 1600 characters, with the options numbered ("Reply 1 for ..."); a number reply chooses one."""
@@ -91,17 +92,3 @@ class TwilioSmsChannel(MessagingChannel, TwilioInput):
         assert self.api is not None
         for part in split_text("\n\n".join(numbered_texts(replies)), TEXT_LIMIT):
             await self.api.call("Messages.json", form={"To": message.reply_to, "From": self._from(), "Body": part})
-
-
-class TwilioWhatsAppChannel(TwilioSmsChannel):
-    REQUIRED = {
-        "account_sid": "TWILIO_ACCOUNT_SID",
-        "auth_token": "TWILIO_AUTH_TOKEN",
-        "number": "TWILIO_WHATSAPP_NUMBER",
-        "webhook_url": "TWILIO_WHATSAPP_WEBHOOK_URL",
-    }
-    ADDRESS_PREFIX = "whatsapp:"
-
-    @classmethod
-    def name(cls) -> str:
-        return "whatsapp"

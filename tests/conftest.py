@@ -170,7 +170,19 @@ def console_staff(stack: Stack) -> Dict[str, Tuple[str, str]]:
 
 def create_staff(stack: Stack, username: str, password: str, role: str = "reviewer") -> subprocess.CompletedProcess:
     result = subprocess.run(
-        [sys.executable, "-m", "review_console.staff", "create", username, "--role", role, "--password-stdin"],
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "review_console",
+            "staff",
+            "create",
+            username,
+            "--role",
+            role,
+            "--password-stdin",
+        ],
         input=password + "\n",
         env={**os.environ, "CONSOLE_DB_URL": f"sqlite:///{stack.console_db}"},
         cwd=PROJECT_ROOT,

@@ -124,10 +124,11 @@ forget-conversation: $(VENV)/.installed
 	@if [ -z "$(ID)$(USER_ID)" ]; then echo "usage: make forget-conversation ID=<conversation id>  or  CHANNEL=sms USER_ID=+447700900123"; exit 2; fi
 	$(PY) -m maintenance.retention forget $(ID) $(if $(USER_ID),--channel $(CHANNEL) --user $(USER_ID))
 
-# Review console accounts (review_console/staff.py): asks for the password twice.
+# Review console accounts (`flask --app review_console staff ...`, review_console/staff.py): asks
+# for the password twice.
 create-staff: $(VENV)/.installed
 	@if [ -z "$(USERNAME)" ]; then echo "usage: make create-staff USERNAME=<name> [ROLE=reviewer|admin]"; exit 2; fi
-	$(PY) -m review_console.staff create "$(USERNAME)" --role $(or $(ROLE),reviewer)
+	$(BIN)/flask --app review_console staff create "$(USERNAME)" --role $(or $(ROLE),reviewer)
 
 bench-console: setup
 	@scripts/ensure_services.sh

@@ -1,20 +1,29 @@
 """The console's two databases: its own (read and written, schema by migrations) and Rasa's
-tracker store (read only: SQLite opened with mode=ro, PostgreSQL in read-only transactions)."""
+tracker store (read only: SQLite opened with mode=ro, PostgreSQL in read-only transactions);
+`databases`, the Flask extension that gives an app its two engines; and the migration, run by
+`flask --app review_console migrate`, by the server at start and by the tests' fixtures."""
 
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
+import click
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy.engine import Engine, make_url
 
 from core.rasa_events import EVENTS
 from core.sqlite_files import secure_delete
+from review_console.current import settings_of
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+EXTENSION = "review_console.databases"  # the key of an app's engines in app.extensions
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -83,3 +92,40 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate_command() -> None:
+    """Bring the review console's tables up to date (they are created on first use)."""
+    migrate(databases.console)
+    click.echo("The review console's tables are up to date.")
+
+
+@dataclass(frozen=True)
+class Engines:
+    console: Engine
+    tracker: Engine
+
+
+class Databases:
+    """The console's two engines on a Flask app (app.extensions), opened from the app's settings
+    unless given; views reach the current app's through `databases.console` and `.tracker`."""
+
+    def init_app(self, app: Flask, console: Optional[Engine] = None, tracker: Optional[Engine] = None) -> None:
+        settings = settings_of(app)
+        app.extensions[EXTENSION] = Engines(
+            console or console_engine(settings.console_db_url), tracker or tracker_engine(settings.tracker_db_url)
+        )
+        app.cli.add_command(migrate_command)
+
+    @property
+    def console(self) -> Engine:
+        return current_app.extensions[EXTENSION].console
+
+    @property
+    def tracker(self) -> Engine:
+        return current_app.extensions[EXTENSION].tracker
+
+
+databases = Databases()

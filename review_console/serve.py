@@ -1,5 +1,7 @@
-"""Runs the review console: `python -m review_console.serve --port 8070`. Waitress serves the app;
-a background thread keeps the conversation summary up to date with Rasa's events."""
+"""Runs the review console: `python -m review_console.serve --port 8070`. Brings the console's
+tables up to date (the migration `flask --app review_console migrate` runs), then Waitress serves
+the app while a background thread, the indexing loop, keeps the conversation summary up to date
+with Rasa's events: the only place they are indexed (pages show what it has read so far)."""
 
 from __future__ import annotations
 
@@ -14,11 +16,12 @@ from waitress import serve
 
 from review_console import accounts, indexer
 from review_console.app import create_app
-from review_console.database import console_engine, tracker_engine
+from review_console.database import console_engine, migrate, tracker_engine
 from review_console.settings import Settings
 
 logger = logging.getLogger("review_console")
-INDEX_EVERY_SECONDS = 5.0
+# how long a conversation may take to appear in the list: no page catches up the index itself
+INDEX_EVERY_SECONDS = 2.0
 
 
 def keep_indexing(console: Engine, tracker: Engine, stop: threading.Event) -> None:
@@ -42,6 +45,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     settings = Settings.from_env()
     console, tracker = console_engine(settings.console_db_url), tracker_engine(settings.tracker_db_url)
+    migrate(console)
     app = create_app(settings, console, tracker)
     with console.connect() as db:
         if not accounts.any_staff(db):

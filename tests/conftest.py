@@ -5,8 +5,6 @@ them: starting Rasa takes most of a minute and a gigabyte, so it happens once pe
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
@@ -19,6 +17,7 @@ from stack.processes import DEFAULT_MODEL, PROJECT_ROOT, Stack, new_token
 from tests.helpers.chat import Chat
 from tests.helpers.fake_platform import FakePlatform
 from tests.helpers.platform_webhooks import channel_env
+from tests.helpers.staff import create_staff
 
 RASA_PORT = int(os.environ.get("TEST_RASA_PORT", 5105))
 ACTIONS_PORT = int(os.environ.get("TEST_ACTIONS_PORT", 5155))
@@ -117,16 +116,3 @@ def console_staff(stack: Stack) -> Dict[str, Tuple[str, str]]:
     for role, (username, password) in staff.items():
         create_staff(stack, username, password, role)
     return staff
-
-
-def create_staff(stack: Stack, username: str, password: str, role: str = "reviewer") -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "review_console.staff", "create", username, "--role", role, "--password-stdin"],
-        input=password + "\n",
-        env={**os.environ, "CONSOLE_DB_URL": f"sqlite:///{stack.console_db}"},
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    return result

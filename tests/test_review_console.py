@@ -19,23 +19,27 @@ import pytest
 import yaml
 
 from stack.processes import PROJECT_ROOT, Stack
-from tests.conftest import create_staff
 from tests.helpers.chat import Chat
 from tests.helpers.console_client import ConsoleClient
 from tests.helpers.rasa_validation import validate_with_project_data
+from tests.helpers.staff import create_staff
 
 AIRPORT = "will the clip set off airport alarms?"
 WITH_EMAIL = "my email is jane.doe@example.com, can I talk to a real person please"
 
 
 @pytest.fixture(scope="module")
-def held(stack: Stack) -> Dict[str, object]:
-    """A conversation with the real bot: an answer rated not helpful, a hand-off, a fallback."""
+def held(stack: Stack, console_staff: Dict[str, Tuple[str, str]]) -> Dict[str, object]:
+    """A conversation with the real bot: an answer rated not helpful, a hand-off, a fallback;
+    once the console's indexing loop lists it."""
     chat = Chat(stack)
     answer = chat.say(AIRPORT)
     rated = chat.say(answer[-1]["buttons"][1]["payload"])  # "No" to "Was this helpful?"
     handoff = chat.say(WITH_EMAIL)
     unclear = chat.say("zzkx qwv blorp")
+    watcher = ConsoleClient(stack.console_url)
+    watcher.sign_in(*console_staff["reviewer"])
+    watcher.wait_until_listed(chat.sender, "?q=blorp")
     return {"id": chat.sender, "answer": answer, "rated": rated, "handoff": handoff, "unclear": unclear}
 
 
@@ -242,6 +246,7 @@ def test_signing_out_ends_the_session(stack: Stack, console_staff: Dict[str, Tup
 def test_forgetting_a_conversation_deletes_what_the_console_holds(stack: Stack, reviewer: ConsoleClient) -> None:
     chat = Chat(stack)
     chat.say("do calcium tablets cause calcifications?")
+    reviewer.wait_until_listed(chat.sender, "?q=calcium+tablets")
     path = f"/conversations/{chat.sender}"
     assert reviewer.get(path).status_code == 200
     reviewer.post(f"{path}/tags", {"tag": "to forget"})
@@ -265,4 +270,5 @@ def test_forgetting_a_conversation_deletes_what_the_console_holds(stack: Stack, 
     # the console keeps indexing new conversations after the deletion
     later = Chat(stack)
     later.say("what are breast calcifications?")
+    reviewer.wait_until_listed(later.sender, "?q=breast+calcifications")
     assert reviewer.get(f"/conversations/{later.sender}").status_code == 200

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from stack.processes import PROJECT_ROOT, Stack
 from tests.helpers.chat import Chat
+from tests.helpers.console_client import ConsoleClient
 from tests.helpers.rasa_validation import validate_with_project_data
 
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
@@ -22,10 +23,14 @@ SCRIPT = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script> he
 
 
 @pytest.fixture(scope="module")
-def patient(stack: Stack) -> str:
+def patient(stack: Stack, console_staff: Dict[str, Tuple[str, str]]) -> str:
+    """A conversation with the real bot, once the console's indexing loop lists it."""
     chat = Chat(stack)
     assert chat.topic(QUESTION) == "calcium_diet"
     chat.say(SCRIPT)
+    watcher = ConsoleClient(stack.console_url)
+    watcher.sign_in(*console_staff["reviewer"])
+    watcher.wait_until_listed(chat.sender, "?q=hello")
     return chat.sender
 
 

@@ -35,13 +35,15 @@ INJECTIONS = [
     "1; SELECT pg_sleep(5)",
     "zz\x00zz",
 ]
-PUBLIC = {"login"}  # and the style sheet the sign-in page needs
+PUBLIC = {"auth.login"}  # and the style sheet the sign-in page needs
 
 
 @pytest.fixture(scope="module")
-def conversation(stack: Stack) -> str:
+def conversation(stack: Stack, console_staff: Dict[str, Tuple[str, str]]) -> str:
+    """A patient's message holding a script, once the console's indexing loop lists it."""
     chat = Chat(stack)
     chat.say(SCRIPT)
+    signed_in(stack, console_staff, "reviewer").wait_until_listed(chat.sender, "?q=clip+safe")
     return chat.sender
 
 

@@ -1,14 +1,18 @@
 """A member of staff using the running review console over HTTP: signs in, reads the CSRF token
-from each page's forms, and posts forms the way the browser does."""
+from each page's forms, posts forms the way the browser does, and waits for the console's
+indexing loop to list a conversation just held."""
 
 from __future__ import annotations
 
 import re
+import time
 from typing import Any, Dict, Optional
 
 import requests
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+# The console's indexing loop reads new events every few seconds (review_console/serve.py).
+INDEXING_DEADLINE_SECONDS = 10.0
 
 
 class ConsoleClient:
@@ -43,3 +47,11 @@ class ConsoleClient:
         r = self.get(f"/conversations{query}")
         assert r.status_code == 200, r.text[:500]
         return set(re.findall(r'href="/conversations/([^"?#]+)"', r.text))
+
+    def wait_until_listed(self, conversation_id: str, query: str) -> None:
+        """Polls the list (`query`: a search for the conversation's last message, so that the
+        whole conversation is indexed) until it shows the conversation or the deadline passes;
+        the test then asserts what it needs."""
+        deadline = time.monotonic() + INDEXING_DEADLINE_SECONDS
+        while conversation_id not in self.ids_listed(query) and time.monotonic() < deadline:
+            time.sleep(0.25)

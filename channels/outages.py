@@ -10,7 +10,7 @@ store could not keep it.
 
 Settings (environment variables):
   ACTION_TIMEOUT_SECONDS   how long Rasa waits for the action server (default 1.5; see
-                           channels/remote_actions.py)
+                           rasa_patches)
   REPLY_DEADLINE_SECONDS   when the patient gets the `unavailable` reply if the bot has not
                            answered yet (default 1.8); the message is still processed and stored
   UNANSWERED_LOG           the unanswered-messages file (default var/log/unanswered.jsonl)

@@ -4,7 +4,10 @@ message by then; only the masked form reaches the database, the broker and the r
 
 endpoints.yml names it as the tracker store. TRACKER_DB_URL (for example
 postgresql://user@host:5432/rasa) overrides the SQLite file given there; `retention_days` there is
-how long conversations are kept (see conversation_store/retention.py)."""
+how long conversations are kept (see conversation_store/retention.py).
+
+It overrides SQLTrackerStore's private `_retrieve` and `_additional_events`; rasa_patches checks,
+when the Rasa server starts, that Rasa still has them with the same parameters."""
 
 from __future__ import annotations
 
@@ -23,12 +26,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 from conversation_store import log_masking, unanswered
-from conversation_store.event_types import remember_event_classes
 from conversation_store.masking import mask
 from core.sqlite_files import secure_delete
 
 logger = logging.getLogger(__name__)
-remember_event_classes()
 
 URL_VARIABLE = "TRACKER_DB_URL"
 DEFAULT_RETENTION_DAYS = 365

@@ -10,6 +10,8 @@ VENV     := .venv
 BIN      := $(VENV)/bin
 PY       := $(BIN)/python
 RASA     := $(BIN)/rasa
+# Rasa with the project's patches applied (rasa_patches), wherever it answers patients or is tested
+RASA_PATCHED := $(PY) -m rasa_patches
 MODEL    := models/calcifications.tar.gz
 SPACY    := build/spacy_pipeline/meta.json
 KB_STAMP := var/.knowledge-loaded
@@ -160,7 +162,7 @@ validate: setup
 	$(RASA) data validate --quiet
 
 test-stories: setup $(MODEL)
-	$(RASA) test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors --e2e \
+	$(RASA_PATCHED) test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors --e2e \
 	  --out build/reports/stories --quiet
 
 TEST_TOOLS := var/.test-tools

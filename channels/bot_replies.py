@@ -14,7 +14,6 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from channels.outages import ERROR, NO_REPLY, TIMEOUT, UNANSWERED
-from channels.remote_actions import configure_remote_actions
 from conversation_store.tracker_store import STORE_FAILURES
 from core.knowledge.messages import Messages, Reply, cached_messages
 from core.settings import settings
@@ -24,8 +23,6 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
 STANDARD_KEYS = ("text", "buttons", "image", "custom", "attachment", "quick_replies", "elements")
 NOT_METADATA = set(STANDARD_KEYS) | {"timestamp", "recipient_id", "utter_action"}
-
-ACTION_TIMEOUT = configure_remote_actions()
 
 
 class MetadataCollectingOutputChannel(CollectingOutputChannel):

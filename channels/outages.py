@@ -9,8 +9,8 @@ appended to the unanswered-messages file so that nothing they wrote is lost even
 store could not keep it.
 
 Settings (core/settings.py): ACTION_TIMEOUT_SECONDS, how long Rasa waits for the action server
-(channels/remote_actions.py); REPLY_DEADLINE_SECONDS, when the patient gets the `unavailable` reply
-if the bot has not answered yet (the message is still processed and stored); UNANSWERED_LOG, the
+(rasa_patches); REPLY_DEADLINE_SECONDS, when the patient gets the `unavailable` reply if the bot
+has not answered yet (the message is still processed and stored); UNANSWERED_LOG, the
 unanswered-messages file.
 """
 

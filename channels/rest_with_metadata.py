@@ -6,8 +6,10 @@ Same URL and response shape as Rasa's `rest` channel: POST /webhooks/rest/webhoo
 with {"sender": "...", "message": "..."}; each reply is
 {"recipient_id", "text", "buttons"?, "image"?, "custom"?, "metadata": {"topic", "sources", ...}}.
 GET /webhooks/rest/ is its health route; GET /webhooks/rest/unanswered gives staff and monitoring
-this replica's counts of unanswered messages by reason (channels/outages.py), with the header
-`Authorization: Bearer $MONITORING_TOKEN` (without that variable the counts are not served).
+this replica's counts of unanswered messages by reason (channels/outages.py), and
+GET /webhooks/rest/patches which of the project's patches of Rasa are in place in this server
+(rasa_patches: {"rasa": version, "patches": {name: true|false}}), each with the header
+`Authorization: Bearer $MONITORING_TOKEN` (without that variable neither is served).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from __future__ import annotations
 import hmac
 from typing import Any, Awaitable, Callable
 
+import rasa
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+import rasa_patches
 from channels.bot_replies import respond
 from channels.outages import UNANSWERED
 from channels.request_body import message_text, parse_json
@@ -43,6 +47,10 @@ class RestWithMetadataInput(InputChannel):
     @staticmethod
     def _bad_request(problem: str) -> HTTPResponse:
         return response.json({"error": problem}, status=400)
+
+    @staticmethod
+    def _monitoring_token_required() -> HTTPResponse:
+        return response.json({"error": "monitoring token required"}, status=401)
 
     def _parse(self, request: Request) -> tuple:
         """(sender, text, metadata) from the body, or raises ValueError naming what is wrong."""
@@ -69,8 +77,14 @@ class RestWithMetadataInput(InputChannel):
         async def unanswered(request: Request) -> HTTPResponse:
             # this replica's count of messages answered with `unavailable`, by reason
             if not is_monitoring(request):
-                return response.json({"error": "monitoring token required"}, status=401)
+                return self._monitoring_token_required()
             return response.json({"unanswered": UNANSWERED.counts()})
+
+        @bp.route("/patches", methods=["GET"])
+        async def patches(request: Request) -> HTTPResponse:
+            if not is_monitoring(request):
+                return self._monitoring_token_required()
+            return response.json({"rasa": rasa.__version__, "patches": rasa_patches.applied()})
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -4,7 +4,10 @@ message by then; only the masked form reaches the database, the broker and the r
 
 endpoints.yml names it as the tracker store. TRACKER_DB_URL (for example
 postgresql://user@host:5432/rasa) overrides the SQLite file given there; `retention_days` there is
-how long conversations are kept (see maintenance/retention.py)."""
+how long conversations are kept (see maintenance/retention.py).
+
+It overrides SQLTrackerStore's private `_retrieve` and `_additional_events`; rasa_patches checks,
+when the Rasa server starts, that Rasa still has them with the same parameters."""
 
 from __future__ import annotations
 
@@ -22,13 +25,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 from conversation_store import log_masking, unanswered
-from conversation_store.event_types import remember_event_classes
 from conversation_store.masking import mask
 from core.settings import DEFAULT_RETENTION_DAYS, settings
 from core.sqlite_files import secure_delete
 
 logger = logging.getLogger(__name__)
-remember_event_classes()
 
 
 # The tracker store's failures during one message, for the channel that passed it on. When its store

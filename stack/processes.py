@@ -22,6 +22,8 @@ from core.settings import Settings, settings
 
 BIN = Path(sys.executable).parent
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "calcifications.tar.gz"
+# The `rasa` command with the project's patches of Rasa applied (rasa_patches), for the Rasa server.
+PATCHED_RASA = [sys.executable, "-m", "rasa_patches"]
 QUIET_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",
     "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -162,7 +164,7 @@ class Stack:
         if endpoints is None:
             endpoints = write_endpoints(self.log_dir / "endpoints.yml", self.actions_port, self.tracker_db)
         args = [
-            str(BIN / "rasa"),
+            *PATCHED_RASA,
             "run",
             "--model",
             str(self.model),

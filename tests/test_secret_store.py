@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from channels.secret_store import load_secret
-from stack.processes import BIN, DEFAULT_MODEL, PROJECT_ROOT, QUIET_ENV
+from stack.processes import DEFAULT_MODEL, PATCHED_RASA, PROJECT_ROOT, QUIET_ENV
 
 GOOD = "4f1c0a9e7b2d4e8f9a6b3c5d7e1f2a4b6c8d0e2f"
 
@@ -49,7 +49,7 @@ def test_on_one_machine_a_secret_is_made_once_and_kept_private(tmp_path: Path) -
 def test_a_production_rasa_server_without_its_secrets_does_not_start() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("WIDGET_SECRET", "CHANNEL_ID_SECRET")}
     result = subprocess.run(
-        [str(BIN / "rasa"), "run", "--model", str(DEFAULT_MODEL), "--port", "5997"]
+        [*PATCHED_RASA, "run", "--model", str(DEFAULT_MODEL), "--port", "5997"]
         + ["--credentials", str(PROJECT_ROOT / "credentials.yml"), "--endpoints", str(PROJECT_ROOT / "endpoints.yml")],
         cwd=PROJECT_ROOT,
         env={**env, **QUIET_ENV, "SECRETS_REQUIRED": "true"},

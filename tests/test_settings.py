@@ -14,7 +14,7 @@ from core.settings import VARIABLES, SettingError, Settings
 
 # The project's own code (not the tests, whose ports are their own, nor the benchmarks).
 PARTS = ("actions", "channels", "conversation_store", "core", "maintenance", "nlu_components", "review_console")
-PARTS += ("spacy_pipeline", "stack", "web_widget", "evaluation")
+PARTS += ("spacy_pipeline", "stack", "web_widget", "evaluation", "rasa_patches")
 
 
 def test_only_the_settings_module_reads_the_environment() -> None:

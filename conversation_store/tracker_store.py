@@ -26,6 +26,7 @@ from sqlalchemy.pool import QueuePool
 
 from conversation_store import log_masking, unanswered
 from conversation_store.masking import mask
+from core.rasa_events import EVENTS
 from core.settings import DEFAULT_RETENTION_DAYS, settings
 from core.sqlite_files import secure_delete
 
@@ -40,15 +41,19 @@ STORE_FAILURES: ContextVar[Optional[List[str]]] = ContextVar("tracker_store_fail
 
 
 # The events of a conversation's latest session: from its last session start on, or all of them
-# before the first. Rasa's SQLTrackerStore._event_query as one plain statement: building the ORM
-# query cost more than running it (0.4 ms of 0.5).
-_LATEST_SESSION = """
-    FROM events
-    WHERE sender_id = :sender AND (
-        timestamp >= (SELECT max(timestamp) FROM events WHERE sender_id = :sender AND type_name = 'session_started')
-        OR NOT EXISTS (SELECT 1 FROM events WHERE sender_id = :sender AND type_name = 'session_started'))"""
-LATEST_SESSION_EVENTS = sa.text("SELECT data" + _LATEST_SESSION + " ORDER BY id")
-LATEST_SESSION_COUNT = sa.text("SELECT count(*)" + _LATEST_SESSION)
+# before the first. Rasa's SQLTrackerStore._event_query as one Core statement on the events table
+# (core/rasa_events.py), built once: building Rasa's ORM query cost more than running it.
+_SENDER = sa.bindparam("sender")
+_SESSION_STARTS = sa.and_(EVENTS.c.sender_id == _SENDER, EVENTS.c.type_name == "session_started")
+_IN_LATEST_SESSION = sa.and_(
+    EVENTS.c.sender_id == _SENDER,
+    sa.or_(
+        EVENTS.c.timestamp >= sa.select(sa.func.max(EVENTS.c.timestamp)).where(_SESSION_STARTS).scalar_subquery(),
+        ~sa.exists().where(_SESSION_STARTS),
+    ),
+)
+LATEST_SESSION_EVENTS = sa.select(EVENTS.c.data).where(_IN_LATEST_SESSION).order_by(EVENTS.c.id)
+LATEST_SESSION_COUNT = sa.select(sa.func.count()).select_from(EVENTS).where(_IN_LATEST_SESSION)
 
 
 def _note_failure(step: str) -> None:

@@ -224,7 +224,7 @@ def test_a_bot_that_does_not_answer_by_the_deadline_gets_the_unavailable_reply(
         token = new_session(server)["session"]
         (reply,) = say(server, token, AIRPORT)
     assert reply["metadata"]["topic"] == "unavailable" and HELPLINE in reply["text"]
-    assert [(r, c, s, t) for r, c, s, t in unanswered(kept)] == [("timeout", "widget", conversation_of(token), AIRPORT)]
+    assert unanswered(kept) == [("timeout", "widget", conversation_of(token), AIRPORT)]
 
 
 # --- history -------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, Callable, Coroutine, Dict, List, Optional, Sequence, TypeVar
+from typing import Any, Callable, Coroutine, Dict, List, Optional, Sequence, Set, TypeVar
 from urllib.parse import urlsplit
 
 import httpx2
@@ -78,6 +78,7 @@ class PlayedBot:
         self.hangs = False
         self.fails = False
         self.received: List[UserMessage] = []
+        self.hanging: Set[asyncio.Task] = set()  # the work of messages it will never answer
         self.tracker_store = InMemoryTrackerStore(Domain.empty())
 
     @property
@@ -88,6 +89,9 @@ class PlayedBot:
     async def handle_message(self, message: UserMessage) -> None:
         self.received.append(message)
         if self.hangs:
+            task = asyncio.current_task()
+            assert task is not None
+            self.hanging.add(task)
             await asyncio.Event().wait()
         if self.fails:
             raise RuntimeError("the bot failed")
@@ -148,7 +152,7 @@ class ChannelServer:
 
     def settle(self) -> None:
         """Waits until the work the requests started in the background (a messaging channel's
-        replies, sent after its webhook was acknowledged) is done."""
+        replies, sent after its webhook was acknowledged) is done; a hanging bot's is not waited for."""
         self._run(self._settle())
 
     # --- the event loop ---------------------------------------------------------------------
@@ -175,9 +179,8 @@ class ChannelServer:
 
     async def _settle(self) -> None:
         while True:
-            others = [
-                t for t in asyncio.all_tasks() if t is not asyncio.current_task() and t is not self._lifespan_task
-            ]
+            waiting = {asyncio.current_task(), self._lifespan_task, *self.bot.hanging}
+            others = [t for t in asyncio.all_tasks() if t not in waiting]
             if not others:
                 return
             await asyncio.wait(others)

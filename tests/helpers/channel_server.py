@@ -67,6 +67,12 @@ ANSWER_TURN: List[Reply] = [
 # any of it takes, so that a broken server fails the test instead of hanging the suite.
 GIVE_UP_SECONDS = 30
 
+# Sanic's test mode, as sanic-testing sets it: more than one app per process, each started with
+# the request handling that Sanic rewrites at start (its "touch-up") restored first. Set when the
+# tests are collected, before any test starts an app (one started outside test mode rewrites it
+# for good, and the next app's start fails).
+Sanic.test_mode = True
+
 
 class PlayedBot:
     """Plays Rasa's agent for the channels. `answer` gives the replies to a message (default: the
@@ -110,9 +116,6 @@ class ChannelServer:
     def __init__(self, channels: Sequence[InputChannel], bot: PlayedBot) -> None:
         self.channels = list(channels)
         self.bot = bot
-        # Sanic's test mode, as sanic-testing sets it: more than one app per process, each started
-        # with the request handling Sanic rewrites at start (its "touch-up") undone first.
-        Sanic.test_mode = True
         self.app = Sanic("channels_under_test")
         self.app.ctx.agent = bot
         register(self.channels, self.app, "/webhooks/")
@@ -167,7 +170,7 @@ class ChannelServer:
         scope = {"type": "lifespan", "asgi": {"version": "3.0"}}
         self._lifespan_task = asyncio.ensure_future(self.app(scope, self._lifespan_in.get, self._lifespan_out.put))
         await self._lifespan_in.put({"type": "lifespan.startup"})
-        assert (await self._lifespan_out.get())["type"] == "lifespan.startup.complete"
+        await self._lifespan_answer("lifespan.startup.complete")
         transport = httpx2.ASGITransport(app=self.app)
         self._client = httpx2.AsyncClient(transport=transport, base_url=BASE_URL)
 
@@ -175,7 +178,17 @@ class ChannelServer:
         assert self._lifespan_in is not None and self._lifespan_out is not None and self._client is not None
         await self._client.aclose()
         await self._lifespan_in.put({"type": "lifespan.shutdown"})
-        assert (await self._lifespan_out.get())["type"] == "lifespan.shutdown.complete"
+        await self._lifespan_answer("lifespan.shutdown.complete")
+
+    async def _lifespan_answer(self, expected: str) -> None:
+        """Waits for the app's answer to a lifespan event; raises the app's error if it failed."""
+        assert self._lifespan_out is not None and self._lifespan_task is not None
+        answer = asyncio.ensure_future(self._lifespan_out.get())
+        await asyncio.wait({answer, self._lifespan_task}, return_when=asyncio.FIRST_COMPLETED)
+        if not answer.done():
+            answer.cancel()
+            self._lifespan_task.result()
+        assert answer.result()["type"] == expected
 
     async def _settle(self) -> None:
         while True:

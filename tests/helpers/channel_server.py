@@ -128,17 +128,24 @@ class ChannelServer:
 
     def __enter__(self) -> ChannelServer:
         self._thread.start()
-        self._run(self._start())
+        try:
+            self._run(self._start())
+        except BaseException:
+            self._end_the_loop()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
         try:
             self._run(self._stop())
         finally:
-            self._run(self._cancel_the_rest())
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(GIVE_UP_SECONDS)
-            self._loop.close()
+            self._end_the_loop()
+
+    def _end_the_loop(self) -> None:
+        self._run(self._cancel_the_rest())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(GIVE_UP_SECONDS)
+        self._loop.close()
 
     # --- requests ---------------------------------------------------------------------------
 
@@ -187,13 +194,14 @@ class ChannelServer:
         await asyncio.wait({answer, self._lifespan_task}, return_when=asyncio.FIRST_COMPLETED)
         if not answer.done():
             answer.cancel()
-            self._lifespan_task.result()
+            self._lifespan_task.result()  # the app's error
+            raise AssertionError(f"the app ended its lifespan without {expected}")
         assert answer.result()["type"] == expected
 
     async def _settle(self) -> None:
         while True:
-            waiting = {asyncio.current_task(), self._lifespan_task, *self.bot.hanging}
-            others = [t for t in asyncio.all_tasks() if t not in waiting]
+            not_waited_for = {asyncio.current_task(), self._lifespan_task, *self.bot.hanging}
+            others = [t for t in asyncio.all_tasks() if t not in not_waited_for]
             if not others:
                 return
             await asyncio.wait(others)

@@ -173,15 +173,19 @@ $(TEST_TOOLS): web_widget/package-lock.json scripts/install_test_tools.sh
 
 test-tools: $(TEST_TOOLS)
 
+# Every test: those in process on every core, then those of the running stack one at a time
+# (they share one trained model and one stack, and the failure tests start their own).
 pytest: setup $(MODEL) $(TEST_TOOLS)
 	@scripts/ensure_services.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not integration" -n auto
+	$(BIN)/pytest -m integration
 
 # The fast suite: in process, without the trained model or a running bot, and without the slow
-# in-process tests (tests/conftest.py); needs the machine's PostgreSQL like the rest.
+# in-process tests (tests/conftest.py), on every core (pytest-xdist); needs the machine's
+# PostgreSQL and Redis like the rest.
 test-unit: setup
 	@scripts/ensure_services.sh
-	$(BIN)/pytest -m "not integration and not slow"
+	$(BIN)/pytest -m "not integration and not slow" -n auto
 
 test: lint validate test-stories pytest
 

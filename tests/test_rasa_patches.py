@@ -41,6 +41,7 @@ def rasa_restored(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.mark.slow  # a new Python process imports every module of the project (12 s)
 def test_importing_the_project_patches_nothing() -> None:
     program = (
         "import json, channels.rest_with_metadata, channels.web_widget, conversation_store.tracker_store,"

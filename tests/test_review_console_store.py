@@ -85,6 +85,7 @@ def test_the_events_are_opened_read_only(engines: Tuple[Engine, Engine, str]) ->
         assert db.execute(sa.select(sa.func.count()).select_from(EVENTS)).scalar() > 3000
 
 
+@pytest.mark.slow  # thousands of events indexed twice on each database (9 s each)
 def test_indexing_in_small_steps_gives_the_same_summary_as_all_at_once(
     engines: Tuple[Engine, Engine, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

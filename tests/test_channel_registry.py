@@ -10,6 +10,7 @@ from channels.messaging.webhook import MessagingChannel
 from channels.registry import channel_class, guide, messaging_apps
 from core.paths import PROJECT_ROOT
 from maintenance.retention import main as retention_main
+from tests.helpers.platform_webhooks import APP_SHAPES
 
 
 def test_the_list_holds_the_five_apps_in_credentials_order() -> None:
@@ -21,6 +22,12 @@ def test_each_app_is_a_messaging_channel_named_as_its_module_with_a_guide(app: s
     channel = channel_class(app)
     assert issubclass(channel, MessagingChannel) and channel.name() == app
     assert (PROJECT_ROOT / guide(app)).is_file() and channel.guide() == guide(app)
+
+
+def test_the_tests_know_how_each_app_sends_its_messages() -> None:
+    """Every app's patient in the tests (tests/helpers/platform_webhooks.py: its ids, its signed
+    requests, its acknowledgement) is described in one entry, and there is one per listed app."""
+    assert sorted(APP_SHAPES) == sorted(messaging_apps())
 
 
 def test_the_retention_command_offers_exactly_the_listed_apps(capsys: pytest.CaptureFixture) -> None:

@@ -4,6 +4,7 @@ and every message the bot accepted is in the conversation's log."""
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
@@ -19,7 +20,7 @@ from channels.registry import messaging_apps
 from core.knowledge.repository import KnowledgeRepository
 from stack.processes import Stack
 from tests.helpers.fake_platform import FakePlatform
-from tests.helpers.platform_webhooks import SMS_NUMBER, Webhooks, next_id
+from tests.helpers.platform_webhooks import APP_SHAPES, AppShape, Webhooks, next_id
 
 ONE_MB = 1024 * 1024
 NASTY_TEXTS = [
@@ -194,17 +195,12 @@ def test_widget_any_input(stack: Stack, body: Any, text: str) -> None:
 
 
 def _platform_posts(hooks: Webhooks, text: Any) -> Dict[str, Callable[[], requests.Response]]:
-    user = f"U{next_id()}"
-    form_text = str(text).encode("utf-8", "replace").decode()  # a form field cannot hold half a character
-    return {
-        "telegram": lambda: hooks.telegram(hooks.telegram_message(next_id(), text)),
-        "slack": lambda: hooks.slack(hooks.slack_message(user, f"D{next_id()}", text)),
-        "messenger": lambda: hooks.messenger(hooks.messenger_message(f"psid-{next_id()}", text)),
-        "sms": lambda: hooks.twilio("sms", hooks.twilio_message(f"+4477009{next_id() % 100000:05d}", form_text)),
-        "whatsapp": lambda: hooks.twilio(
-            "whatsapp", hooks.twilio_message(f"whatsapp:+4477009{next_id() % 100000:05d}", form_text, to=SMS_NUMBER)
-        ),
-    }
+    """Each app's webhook with `text` from a new patient, signed as the app signs it."""
+
+    def post(shape: AppShape) -> requests.Response:
+        return shape.send(hooks, shape.message(hooks, *shape.identity(next_id()), text, ""))
+
+    return {app: functools.partial(post, APP_SHAPES[app]) for app in messaging_apps()}
 
 
 def test_messaging_apps_take_nasty_texts_and_answer_them(stack: Stack, fake_platform: FakePlatform) -> None:
@@ -224,14 +220,7 @@ def test_messaging_apps_take_nasty_texts_and_answer_them(stack: Stack, fake_plat
 def test_messaging_webhooks_refuse_broken_bodies(stack: Stack, channel: str) -> None:
     hooks = Webhooks(stack.rasa_url)
     for body in [b"", b"\xff\xfe", b"{" * 5000, b"x" * ONE_MB, *[_json_bytes(b) for b in WRONG_BODIES]]:
-        if channel == "telegram":
-            r = hooks.telegram(body)
-        elif channel == "slack":
-            r = hooks.slack(body)
-        elif channel == "messenger":
-            r = hooks.messenger(body)
-        else:
-            r = hooks.post(channel, body, {"Content-Type": "application/x-www-form-urlencoded"})
+        r = APP_SHAPES[channel].send_raw(hooks, body)
         assert 200 <= r.status_code < 500, (channel, body[:40], r.status_code, r.text[:200])
     assert_still_up(stack)
 

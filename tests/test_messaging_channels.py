@@ -17,6 +17,7 @@ from stack.processes import Stack, is_channel_on
 from tests.helpers.fake_platform import Call, FakePlatform
 from tests.helpers.platform_webhooks import (
     API_TIMEOUT_SECONDS,
+    APP_SHAPES,
     MESSENGER_VERIFY_TOKEN,
     SMS_NUMBER,
     TELEGRAM_SECRET,
@@ -68,21 +69,9 @@ class Patient:
         self.channel = channel
         self.webhooks = webhooks
         self.platform = platform
-        n = next_id()
-        self.user, self.address = {
-            "telegram": (str(n), str(n)),
-            "slack": (f"U{n}", f"D{n}"),
-            "messenger": (f"PSID{n}", f"PSID{n}"),
-            "sms": (f"+447700{n % 10**6:06d}", f"+447700{n % 10**6:06d}"),
-            "whatsapp": (f"whatsapp:+447700{n % 10**6:06d}", f"whatsapp:+447700{n % 10**6:06d}"),
-        }[channel]
-        self.method = {
-            "telegram": "sendMessage",
-            "slack": "chat.postMessage",
-            "messenger": "messages",
-            "sms": "Messages.json",
-            "whatsapp": "Messages.json",
-        }[channel]
+        self.app = APP_SHAPES[channel]
+        self.user, self.address = self.app.identity(next_id())
+        self.method = self.app.reply_method
 
     @property
     def conversation(self) -> str:
@@ -90,26 +79,10 @@ class Patient:
 
     def request(self, text: str, message_id: str = "") -> Any:
         """The platform's webhook body for one text message."""
-        w = self.webhooks
-        if self.channel == "telegram":
-            return w.telegram_message(int(self.user), text, int(message_id) if message_id else None)
-        if self.channel == "slack":
-            return w.slack_message(self.user, self.address, text, message_id or None)
-        if self.channel == "messenger":
-            return w.messenger_message(self.user, text, mid=message_id or None)
-        to = SMS_NUMBER if self.channel == "sms" else WHATSAPP_NUMBER
-        return w.twilio_message(self.user, text, to=to, sid=message_id or None)
+        return self.app.message(self.webhooks, self.user, self.address, text, message_id)
 
     def post(self, body: Any, **signing: Any) -> requests.Response:
-        w = self.webhooks
-        send: Dict[str, Callable[..., requests.Response]] = {
-            "telegram": w.telegram,
-            "slack": w.slack,
-            "messenger": w.messenger,
-        }
-        if self.channel in send:
-            return send[self.channel](body, **signing)
-        return w.twilio(self.channel, body, **signing)
+        return self.app.send(self.webhooks, body, **signing)
 
     def received(self) -> List[Call]:
         return self.platform.calls_to(self.address, self.method)
@@ -302,23 +275,8 @@ def test_sms_and_whatsapp_send_one_text_with_numbered_options(
 def nearly_right(patient: Patient) -> Any:
     """A body from this patient, signed, but not what the platform sends."""
     body = patient.request(QUESTION)
-    if patient.channel == "telegram":
-        body["update_id"] = "not a number"
-    elif patient.channel == "slack":
-        del body["event_id"]
-    elif patient.channel == "messenger":
-        body["entry"][0]["messaging"] = {"not": "a list"}
-    else:
-        del body["MessageSid"]
+    patient.app.not_as_sent(body)
     return body
-
-
-def _unsigned(channel: str) -> Dict[str, Any]:
-    return {"secret": None} if channel in ("telegram", "slack", "messenger") else {"token": None}
-
-
-def _wrongly_signed(channel: str) -> Dict[str, Any]:
-    return {"secret": "not-the-secret"} if channel in ("telegram", "slack", "messenger") else {"token": "wrong"}
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -326,8 +284,8 @@ def test_unsigned_and_wrongly_signed_webhooks_are_refused_and_store_nothing(
     channel: str, patient_on: Callable[[str], Patient], stack: Stack
 ) -> None:
     patient = patient_on(channel)
-    assert patient.post(patient.request(QUESTION), **_unsigned(channel)).status_code == 401
-    assert patient.post(patient.request(QUESTION), **_wrongly_signed(channel)).status_code == 403
+    assert patient.post(patient.request(QUESTION), **APP_SHAPES[channel].unsigned).status_code == 401
+    assert patient.post(patient.request(QUESTION), **APP_SHAPES[channel].wrongly_signed).status_code == 403
     assert stored(stack, patient.conversation) == []
     assert patient.received() == []
 
@@ -339,7 +297,7 @@ def test_malformed_signed_webhooks_get_400_and_store_nothing(
     patient = patient_on(channel)
     r = patient.post(nearly_right(patient))
     assert r.status_code == 400 and r.json()["error"]
-    if channel in ("telegram", "slack", "messenger"):
+    if APP_SHAPES[channel].takes_json:
         assert patient.post(b"{not json").status_code == 400
     time.sleep(1)
     assert stored(stack, patient.conversation) == []

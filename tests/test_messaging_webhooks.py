@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List
+from typing import Any, Callable, Iterator, List
 
 import pytest
 
@@ -17,13 +17,13 @@ from tests.helpers.channel_server import ANSWER_TURN, ChannelServer, PlayedBot, 
 from tests.helpers.fake_platform import Call
 from tests.helpers.in_process_webhooks import REGISTRATION, AppPatient, messaging_channel, turn_messaging_channels_on
 from tests.helpers.platform_webhooks import (
+    APP_SHAPES,
     MESSENGER_VERIFY_TOKEN,
     SMS_NUMBER,
     TELEGRAM_SECRET,
     TELEGRAM_TOKEN,
     TWILIO_SID,
     WHATSAPP_NUMBER,
-    next_id,
 )
 from tests.helpers.unanswered import keep_unanswered_in, unanswered
 
@@ -32,13 +32,6 @@ QUESTION = "will the clip set off airport alarms?"
 HELPLINE = "0808 800 6000"
 HELPLINE_METADATA = {"name": "the breast cancer Helpline", "number": HELPLINE, "tel": "+448088006000"}
 OPTIONS = [b for message in ANSWER_TURN for b in message["buttons"]]  # as numbered across the turn
-ACKNOWLEDGEMENTS: Dict[str, Callable[[Any], bool]] = {
-    "telegram": lambda r: r.json() == {"status": "received"},
-    "slack": lambda r: r.text == "",
-    "messenger": lambda r: r.text == "EVENT_RECEIVED",
-    "sms": lambda r: r.headers["content-type"].startswith("text/xml") and "<Response></Response>" in r.text,
-    "whatsapp": lambda r: r.headers["content-type"].startswith("text/xml") and "<Response></Response>" in r.text,
-}
 
 
 @pytest.fixture(autouse=True)
@@ -73,9 +66,9 @@ def test_a_message_is_acknowledged_and_answered_with_its_citation(
     app: str, patient_on: Callable[..., AppPatient]
 ) -> None:
     patient = patient_on(app)
-    message_id = str(next_id()) if app == "telegram" else f"id-{next_id()}"
+    message_id = APP_SHAPES[app].new_message_id()
     r = patient.post(patient.request(QUESTION, message_id))
-    assert r.status_code == 200 and ACKNOWLEDGEMENTS[app](r)
+    assert r.status_code == 200 and APP_SHAPES[app].acknowledged(r)
     patient.server.settle()
     (message,) = patient.bot.received
     assert message.text == QUESTION and message.input_channel == app
@@ -102,7 +95,7 @@ def test_a_hand_off_gives_the_helpline_number_in_full(app: str, patient_on: Call
 @pytest.mark.parametrize("app", APPS)
 def test_a_repeated_delivery_is_answered_once(app: str, patient_on: Callable[..., AppPatient]) -> None:
     patient = patient_on(app)
-    message_id = str(next_id()) if app == "telegram" else f"dup-{next_id()}"
+    message_id = APP_SHAPES[app].new_message_id()
     answered = patient.say(QUESTION, message_id)
     for _ in range(2):  # the platform's retries, identical
         assert patient.say(QUESTION, message_id) == []
@@ -129,34 +122,19 @@ def test_a_bot_that_does_not_answer_by_the_deadline_gets_the_unavailable_reply(
 # --- refusals: nothing from an unverified or malformed request reaches the bot --------------------
 
 
-def unsigned(app: str) -> Dict[str, Any]:
-    return {"token": None} if app in ("sms", "whatsapp") else {"secret": None}
-
-
-def wrongly_signed(app: str) -> Dict[str, Any]:
-    return {"token": "wrong"} if app in ("sms", "whatsapp") else {"secret": "not-the-secret"}
-
-
 def nearly_right(patient: AppPatient) -> Any:
     """A body from this patient, signed, but not what the platform sends."""
     body = patient.request(QUESTION)
-    if patient.app == "telegram":
-        body["update_id"] = "not a number"
-    elif patient.app == "slack":
-        del body["event_id"]
-    elif patient.app == "messenger":
-        body["entry"][0]["messaging"] = {"not": "a list"}
-    else:
-        del body["MessageSid"]
+    patient.shape.not_as_sent(body)
     return body
 
 
 @pytest.mark.parametrize("app", APPS)
 def test_unsigned_and_wrongly_signed_webhooks_are_refused(app: str, patient_on: Callable[..., AppPatient]) -> None:
     patient = patient_on(app)
-    unsigned_reply = patient.post(patient.request(QUESTION), **unsigned(app))
+    unsigned_reply = patient.post(patient.request(QUESTION), **APP_SHAPES[app].unsigned)
     assert unsigned_reply.status_code == 401 and unsigned_reply.json()["error"]
-    wrong_reply = patient.post(patient.request(QUESTION), **wrongly_signed(app))
+    wrong_reply = patient.post(patient.request(QUESTION), **APP_SHAPES[app].wrongly_signed)
     assert wrong_reply.status_code == 403 and wrong_reply.json()["error"]
     patient.server.settle()
     assert patient.bot.received == [] and patient.sent() == []
@@ -167,7 +145,7 @@ def test_malformed_signed_webhooks_get_a_clear_400(app: str, patient_on: Callabl
     patient = patient_on(app)
     r = patient.post(nearly_right(patient))
     assert r.status_code == 400 and r.json()["error"]
-    if app in ("telegram", "slack", "messenger"):
+    if APP_SHAPES[app].takes_json:
         broken = patient.post(b"{not json")
         assert broken.status_code == 400 and "not valid JSON" in broken.json()["error"]
     patient.server.settle()

@@ -14,7 +14,7 @@ from channels.messaging.webhook import MessagingChannel
 from channels.registry import channel_class
 from tests.helpers.channel_server import BASE_URL, ChannelServer, PlayedBot, RecordingApi
 from tests.helpers.fake_platform import Call
-from tests.helpers.platform_webhooks import SMS_NUMBER, WHATSAPP_NUMBER, Webhooks, channel_env, conversation_id, next_id
+from tests.helpers.platform_webhooks import APP_SHAPES, Webhooks, channel_env, conversation_id, next_id
 
 PLATFORM_URL = "http://platform.test"  # never called: the channels' API is a RecordingApi
 REGISTRATION = "setWebhook"  # Telegram's, when the server starts
@@ -55,15 +55,8 @@ class AppPatient:
 
     def __post_init__(self) -> None:
         self.webhooks = InProcessWebhooks(self.server)
-        n = next_id()
-        phone = f"+447700{n % 10**6:06d}"
-        self.user, self.address = {
-            "telegram": (str(n), str(n)),
-            "slack": (f"U{n}", f"D{n}"),
-            "messenger": (f"PSID{n}", f"PSID{n}"),
-            "sms": (phone, phone),
-            "whatsapp": (f"whatsapp:{phone}", f"whatsapp:{phone}"),
-        }[self.app]
+        self.shape = APP_SHAPES[self.app]
+        self.user, self.address = self.shape.identity(next_id())
 
     @property
     def bot(self) -> PlayedBot:
@@ -81,22 +74,11 @@ class AppPatient:
 
     def request(self, text: str, message_id: str = "") -> Any:
         """The platform's webhook body for one text message."""
-        w = self.webhooks
-        if self.app == "telegram":
-            return w.telegram_message(int(self.user), text, int(message_id) if message_id else None)
-        if self.app == "slack":
-            return w.slack_message(self.user, self.address, text, message_id or None)
-        if self.app == "messenger":
-            return w.messenger_message(self.user, text, mid=message_id or None)
-        to = SMS_NUMBER if self.app == "sms" else WHATSAPP_NUMBER
-        return w.twilio_message(self.user, text, to=to, sid=message_id or None)
+        return self.shape.message(self.webhooks, self.user, self.address, text, message_id)
 
     def post(self, body: Any, **signing: Any) -> httpx2.Response:
         """Posts `body` signed as the platform signs it (`secret=`/`token=` None: unsigned)."""
-        w = self.webhooks
-        if self.app in ("sms", "whatsapp"):
-            return w.twilio(self.app, body, **signing)
-        return {"telegram": w.telegram, "slack": w.slack, "messenger": w.messenger}[self.app](body, **signing)
+        return self.shape.send(self.webhooks, body, **signing)
 
     def sent(self) -> List[Call]:
         """The calls the channel made to the platform for this patient (not registering its webhook)."""

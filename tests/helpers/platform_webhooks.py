@@ -8,7 +8,8 @@ import hmac
 import itertools
 import json
 import time
-from typing import Any, Dict, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Optional, Tuple
 from urllib.parse import urlencode
 
 import requests
@@ -215,3 +216,111 @@ def _body(body: Any) -> bytes:
     if isinstance(body, bytes):
         return body
     return (body if isinstance(body, str) else json.dumps(body)).encode()
+
+
+# --- each app, as the tests that go over every app need it -------------------------------------
+
+
+def _phone(n: int) -> str:
+    return f"+447700{n % 10**6:06d}"
+
+
+def _form_text(text: Any) -> str:
+    """A text as a form field carries it (a field cannot hold half a character)."""
+    return str(text).encode("utf-8", "replace").decode()
+
+
+def _break(path: Tuple[Any, ...], value: Any = None) -> Callable[[Any], None]:
+    """Changes a body so that it is no longer what the platform sends: the key at `path` set to
+    `value`, or removed when `value` is None."""
+
+    def broken(body: Any) -> None:
+        *parents, last = path
+        for key in parents:
+            body = body[key]
+        if value is None:
+            del body[last]
+        else:
+            body[last] = value
+
+    return broken
+
+
+@dataclass(frozen=True)
+class AppShape:
+    """What a test needs to be a patient on one messaging app. There is one entry per app of
+    credentials.yml (tests/test_channel_registry.py checks it), so that adding an app adds its
+    entry here and changes none of the tests that go over every app."""
+
+    identity: Callable[[int], Tuple[str, str]]  # a new patient's (id on the app, where replies go)
+    reply_method: str  # the platform API method the bot's replies are sent with
+    message: Callable[[Webhooks, str, str, Any, str], Any]  # (webhooks, user, address, text, message id) -> body
+    send: Callable[..., Any]  # (webhooks, body, **signing) -> response, signed unless told otherwise
+    send_raw: Callable[[Webhooks, bytes], Any]  # raw bytes, as signed as the app allows
+    unsigned: Dict[str, Any]  # the signing arguments of `send` that leave the request unsigned
+    wrongly_signed: Dict[str, Any]
+    not_as_sent: Callable[[Any], None]  # spoils a body the way no platform would send it
+    acknowledged: Callable[[Any], bool]  # whether a webhook's response is the app's acknowledgement
+    new_message_id: Callable[[], str]
+    takes_json: bool  # its webhooks are JSON (not a form)
+
+
+def _twilio(channel: str, to: str) -> AppShape:
+    return AppShape(
+        identity=lambda n: (f"{channel}:{_phone(n)}" if channel == "whatsapp" else _phone(n),) * 2,
+        reply_method="Messages.json",
+        message=lambda w, user, _, text, mid: w.twilio_message(user, _form_text(text), to=to, sid=mid or None),
+        send=lambda w, body, **signing: w.twilio(channel, body, **signing),
+        send_raw=lambda w, raw: w.post(channel, raw, {"Content-Type": "application/x-www-form-urlencoded"}),
+        unsigned={"token": None},
+        wrongly_signed={"token": "wrong"},
+        not_as_sent=_break(("MessageSid",)),
+        acknowledged=lambda r: r.headers["content-type"].startswith("text/xml") and "<Response></Response>" in r.text,
+        new_message_id=lambda: f"SM{next_id():032d}",
+        takes_json=False,
+    )
+
+
+APP_SHAPES: Dict[str, AppShape] = {
+    "telegram": AppShape(
+        identity=lambda n: (str(n), str(n)),
+        reply_method="sendMessage",
+        message=lambda w, user, _, text, mid: w.telegram_message(int(user), text, int(mid) if mid else None),
+        send=lambda w, body, **signing: w.telegram(body, **signing),
+        send_raw=lambda w, raw: w.telegram(raw),
+        unsigned={"secret": None},
+        wrongly_signed={"secret": "not-the-secret"},
+        not_as_sent=_break(("update_id",), "not a number"),
+        acknowledged=lambda r: r.json() == {"status": "received"},
+        new_message_id=lambda: str(next_id()),
+        takes_json=True,
+    ),
+    "slack": AppShape(
+        identity=lambda n: (f"U{n}", f"D{n}"),
+        reply_method="chat.postMessage",
+        message=lambda w, user, address, text, mid: w.slack_message(user, address, text, mid or None),
+        send=lambda w, body, **signing: w.slack(body, **signing),
+        send_raw=lambda w, raw: w.slack(raw),
+        unsigned={"secret": None},
+        wrongly_signed={"secret": "not-the-secret"},
+        not_as_sent=_break(("event_id",)),
+        acknowledged=lambda r: r.text == "",
+        new_message_id=lambda: f"Ev{next_id()}",
+        takes_json=True,
+    ),
+    "messenger": AppShape(
+        identity=lambda n: (f"PSID{n}", f"PSID{n}"),
+        reply_method="messages",
+        message=lambda w, user, _, text, mid: w.messenger_message(user, text, mid=mid or None),
+        send=lambda w, body, **signing: w.messenger(body, **signing),
+        send_raw=lambda w, raw: w.messenger(raw),
+        unsigned={"secret": None},
+        wrongly_signed={"secret": "not-the-secret"},
+        not_as_sent=_break(("entry", 0, "messaging"), {"not": "a list"}),
+        acknowledged=lambda r: r.text == "EVENT_RECEIVED",
+        new_message_id=lambda: f"m_{next_id()}",
+        takes_json=True,
+    ),
+    "sms": _twilio("sms", SMS_NUMBER),
+    "whatsapp": _twilio("whatsapp", WHATSAPP_NUMBER),
+}

@@ -99,10 +99,10 @@ def _lock_error(e: Exception) -> LockError:
 class QuickRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         # Rasa's own settings and defaults, for both clients
-        settings = inspect.signature(RedisLockStore).bind(host=endpoint_config.url, **endpoint_config.kwargs)
-        settings.apply_defaults()
-        super().__init__(**settings.arguments)
-        s = settings.arguments
+        rasa_settings = inspect.signature(RedisLockStore).bind(host=endpoint_config.url, **endpoint_config.kwargs)
+        rasa_settings.apply_defaults()
+        super().__init__(**rasa_settings.arguments)
+        s = rasa_settings.arguments
         self.async_red = redis.asyncio.Redis(
             host=s["host"],
             port=int(s["port"]),

@@ -16,6 +16,8 @@ from core.intent_kinds import FALLBACK_INTENT
 from core.topics import FALLBACK_TOPIC, URGENT_TOPIC, is_handoff, top_topic
 
 NEGATIVE_FEEDBACK_INTENT = "feedback_not_helpful"
+# The events the reader turns into items (Rasa's type names); every other is left out.
+SHOWN_TYPES = ("user", "bot", "session_started")
 
 # Rasa's table of events (rasa/core/tracker_store.py, SQLTrackerStore.SQLEvent): the columns the
 # project reads. Rasa creates and writes it; `data` is the event's dict as JSON.
@@ -128,8 +130,8 @@ def _clean_sources(sources: Any) -> List[Dict[str, Any]]:
 
 
 def to_item(row: EventRow) -> Optional[Item]:
-    """A row of the events table as an item (None for the events no reader shows)."""
-    if row.type_name not in ("user", "bot", "session_started"):
+    """A row of the events table as an item (None for the events no reader shows; their JSON is not parsed)."""
+    if row.type_name not in SHOWN_TYPES:
         return None
     return read_event(_json(row.data), row.id, row.type_name, row.timestamp)
 
@@ -139,7 +141,7 @@ def read_event(
 ) -> Optional[Item]:
     """An event's dict (Rasa's `Event.as_dict()`, as stored in `data`) as an item."""
     type_name = type_name or str(data.get("event") or "")
-    if type_name not in ("user", "bot", "session_started"):
+    if type_name not in SHOWN_TYPES:
         return None
     at = float(timestamp or data.get("timestamp") or 0)
     if type_name == "session_started":

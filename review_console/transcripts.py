@@ -7,10 +7,8 @@ from typing import Dict, List, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from core.rasa_events import EVENT_ROW_COLUMNS, EVENTS, EventRow, Item, transcript
+from core.rasa_events import EVENT_ROW_COLUMNS, EVENTS, SHOWN_TYPES, EventRow, Item, transcript
 from review_console.database import tracker_exists
-
-SHOWN_TYPES = ("user", "bot", "session_started")
 
 
 def load(tracker: Engine, conversation_id: str) -> List[Item]:

@@ -48,7 +48,8 @@ class ActionAnswer(KnowledgeAction):
             if handoff:
                 send_handoff(dispatcher, kb, messages, handoff)
             else:
-                send_reply(dispatcher, messages, messages.system["no_context"], kb.documents())
+                unanswered = "expired_button" if question.entry_id else "no_context"
+                send_reply(dispatcher, messages, messages.system[unanswered], kb.documents())
             return []
         events = answer_with(dispatcher, tracker, kb, messages, entry)
         # The person also spoke of their own situation: the general answer, then the hand-off.

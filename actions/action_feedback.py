@@ -23,12 +23,19 @@ class ActionFeedback(KnowledgeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeRepository, messages: Messages
     ) -> List[Dict[str, Any]]:
         entry_id = button_entry_id(tracker) or tracker.get_slot("last_entry")
-        fb = messages.feedback
-        if not entry_id:
-            send_reply(dispatcher, messages, Reply(topic="feedback", text=fb["nothing_to_rate"]), {})
-            return []
         helpful = latest_intent(tracker) == "feedback_helpful"
-        text = fb["thanks_helpful"] if helpful else fb["thanks_not_helpful"]
-        record = {"entry_id": entry_id, "helpful": helpful}
-        send_reply(dispatcher, messages, Reply(topic="feedback", text=text), {}, metadata={"feedback": record})
+        fb = messages.feedback
+        # Someone it did not help is offered a person, whatever there is to rate; only an answer
+        # of the knowledge base is rated (a button from an old message or a forged payload may
+        # name an entry that is not, or no longer, there).
+        rated = entry_id if entry_id and kb.entry(entry_id) is not None else None
+        if not helpful:
+            text, extra = fb["thanks_not_helpful"], messages.helpline_metadata()
+        else:
+            text, extra = (fb["thanks_helpful"] if rated else fb["nothing_to_rate"]), {}
+        if not rated:
+            send_reply(dispatcher, messages, Reply(topic="feedback", text=text), {}, metadata=extra)
+            return []
+        record = {"entry_id": rated, "helpful": helpful}
+        send_reply(dispatcher, messages, Reply(topic="feedback", text=text), {}, metadata={"feedback": record, **extra})
         return [SlotSet("feedback", record)]

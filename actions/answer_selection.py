@@ -60,7 +60,9 @@ def _facet_entry(
 def select_entry(kb: KnowledgeRepository, q: Question) -> Optional[EntryView]:
     """The entry to answer with, or None when the message does not say enough to choose one."""
     if q.entry_id:
-        return kb.entry(q.entry_id)
+        # A button from before the knowledge base changed may name an entry that is gone: its
+        # topic's first entry answers instead, if the topic is still there.
+        return kb.entry(q.entry_id) or next(iter(kb.topic_entries(top_topic(q.entry_id))), None)
     spec = kb.intent(q.intent)
     if spec is None:
         return None

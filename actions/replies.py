@@ -79,11 +79,15 @@ def send_reply(
 ) -> None:
     """A canned reply from the messages file (and its second message, if it has one)."""
     sources = helpline_sources(messages, documents) if reply.cite_helpline else []
-    extra = {**(messages.helpline_metadata() if reply.cite_helpline else {}), **(metadata or {})}
-    first_sources = [] if reply.then else sources
-    send(dispatcher, messages.render(reply.text, **values), reply.topic, first_sources, buttons, **extra)
-    if reply.then:
-        send(dispatcher, messages.render(reply.then, **values), reply.topic, sources, **extra)
+    metadata = metadata or {}
+    with_helpline = {**(messages.helpline_metadata() if reply.cite_helpline else {}), **metadata}
+    if not reply.then:
+        send(dispatcher, messages.render(reply.text, **values), reply.topic, sources, buttons, **with_helpline)
+        return
+    # The helpline's call button goes with the message that names it: beside the urgent advice
+    # ("call 999 now") it would offer the wrong number first.
+    send(dispatcher, messages.render(reply.text, **values), reply.topic, [], buttons, **metadata)
+    send(dispatcher, messages.render(reply.then, **values), reply.topic, sources, **with_helpline)
 
 
 def send_answer(

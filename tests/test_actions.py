@@ -118,6 +118,19 @@ def test_a_button_press_answers_that_entry() -> None:
     assert_answered_with(run, "marker_clip.mri")
 
 
+def test_a_button_for_an_entry_no_longer_there_answers_from_its_topic() -> None:
+    run = run_action(ActionAnswer(), choose_entry("marker_clip.removed_since"))
+    answered = run.messages[0]["entry_id"]
+    assert answered.split(".")[0] == "marker_clip"
+    assert_answered_with(run, answered)
+
+
+def test_a_button_for_a_topic_no_longer_there_says_so() -> None:
+    run = run_action(ActionAnswer(), choose_entry("no_such_topic.entry"))
+    assert run.topics == ["fallback"] and "button no longer works" in run.texts[0]
+    assert run.events == []
+
+
 def test_the_promotional_source_is_cited_as_such_and_its_number_never_offered() -> None:
     run = run_action(ActionAnswer(), user("do calcium tablets cause it", "ask_calcium_diet"))
     assert "website that promotes progesterone" in run.messages[0]["text"]
@@ -212,8 +225,9 @@ def test_urgent_intents_get_the_urgent_advice_only(intent: str, topic: str, advi
     advice_message, helpline_message = run.messages
     assert run.topics == [topic, topic]
     assert advice in advice_message["text"] and HELPLINE not in advice_message["text"]
-    assert advice_message["sources"] == []
+    assert advice_message["sources"] == [] and "helpline" not in advice_message  # no call button beside 999
     assert_gives_the_helpline(helpline_message)
+    assert helpline_message["helpline"] == HELPLINE_METADATA
     assert all(m["buttons"] == [] for m in run.messages)  # no answer, no follow-ups, no feedback question
     assert FEEDBACK_QUESTION not in run.texts
     assert_nothing_never_offered(run)
@@ -313,8 +327,16 @@ def test_typed_feedback_rates_the_last_answer() -> None:
 
 
 def test_feedback_with_nothing_to_rate_records_nothing() -> None:
-    run = run_action(ActionFeedback(), user("that was useless", "feedback_not_helpful"))
+    run = run_action(ActionFeedback(), user("great thanks", "feedback_helpful"))
     assert run.topics == ["feedback"] and run.texts == [
         "Thanks. What would you like to know about breast calcifications?"
     ]
     assert run.events == [] and "feedback" not in run.messages[0]
+
+
+@pytest.mark.parametrize("rated", [[], [feedback("feedback_not_helpful", "no_such.entry")]])
+def test_someone_not_helped_is_offered_a_person_even_with_nothing_to_rate(rated: List[Dict[str, Any]]) -> None:
+    run = run_action(ActionFeedback(), *(rated or [user("that was useless", "feedback_not_helpful")]))
+    (reply,) = run.messages
+    assert HELPLINE in reply["text"] and reply["helpline"] == HELPLINE_METADATA
+    assert run.events == [] and "feedback" not in reply  # an entry that is not there is not rated

@@ -142,8 +142,11 @@ STOPWORDS = ANAPHORA | {
     "really",
 }
 MAX_FOLLOW_UP_WORDS = 15
-# A message that carries on from the last answer without a pronoun: "and if I need a scan one day?"
-CONTINUES = re.compile(r"^\W*(and|also|plus|what about|how about|what if|but what|but if|ok and|so what if)\b")
+# A message that carries on from the last answer without a pronoun: "and if I need a scan one day?",
+# "even in your thirties?", "ever?"
+CONTINUES = re.compile(
+    r"^\W*(and|also|plus|what about|how about|what if|but what|but if|ok and|so what if|even|ever|never|only)\b"
+)
 ANSWER_TOPICS_EXCLUDED = {HELPLINE_TOPIC}
 
 

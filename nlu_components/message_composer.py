@@ -6,12 +6,14 @@ message:
 
 1. Urgent signs in the whole message or in any sentence (by a safety rule, or by DIET with at
    least `handoff_confidence` where the HandoffClassifier gives the whole message at least
-   `urgent_support` for urgent care), or the HandoffClassifier's probability of urgent care for
-   the whole message at `urgent_need`, win: the message gets that urgent intent and nothing else,
-   so urgent advice never follows a leaflet answer. A DIET urgent reading without that support
-   is a hand-off.
-2. The topic comes from the sentence carrying the question: of the question-like sentences (a
-   question mark, a question word first, or a question inside), the one with the most confident
+   `urgent_support` for the same urgent care, physical or self-harm), or the HandoffClassifier's
+   probability of urgent care for the whole message at `urgent_need` (unless a safety rule found
+   that sign in a harmless context, e.g. a faint years ago), win: the message gets that urgent
+   intent and nothing else, so urgent advice never follows a leaflet answer. A DIET urgent
+   reading without that support is a hand-off.
+2. The topic comes from the sentence (or the clause after "but", "so", "and") carrying the
+   question: of the question-like sentences (a question mark, a question word first, or a
+   question inside), the one with the most confident
    answer reading; failing that, the whole message's. A question that a safety rule made a
    hand-off ("mine came back as B3, what is a vacuum biopsy like?") is read as the classifier's
    likeliest answer intent if it has at least `answer_beside_rule`; an unsure one as its likeliest
@@ -57,7 +59,8 @@ from core.knowledge.source_files import read_concepts, read_intents
 from nlu_components.configured import ConfiguredComponent
 from nlu_components.handoff_classifier import likeliest_urgent, needs_of, person_probability, urgent_probability
 from nlu_components.lookup_tables import terms_by_topic
-from nlu_components.safety_net import ESCALATION_FLOOR, SAFETY_NET, confidences
+from nlu_components.question_form import is_question
+from nlu_components.safety_net import CLEARED, ESCALATION_FLOOR, SAFETY_NET, confidences
 from nlu_components.sentence_splitter import SENTENCE_OF, SENTENCE_START
 
 PERSON_INTENTS = HANDOFF_INTENTS + (ASK_PERSON_INTENT,)
@@ -68,24 +71,6 @@ HANDOFF = "handoff"
 Reading = Tuple[str, Optional[float]]
 SENTENCES = "sentences"
 READING = "message_reading"  # the whole message's own reading, before composing
-QUESTION_START = re.compile(
-    r"^\W*(?:(?:so|and|but|also|ok|okay|just|well|oh|hi|hello|please|sorry|then|plus|anyway|um+|er+)\W+)*"
-    r"(?:what|whats|wat|how|why|when|where|which|who|whose|is|isn'?t|are|aren'?t|do|does|doesn'?t|did|"
-    r"can|could|will|would|should|shall|may|might|has|have|am|was|were|any|wondering|explain|tell me)\b"
-)
-
-
-# A question asked inside a sentence: "so she's asking me does having benign ones raise the risk".
-QUESTION_INSIDE = re.compile(
-    r"\b(?:wondering|want(?:ed)? to know|like to know|need to know|asking(?: me| you)?|curious|tell me|explain)\b|"
-    r"\b(?:is|are|does|do|can|could|will|would|should|has|have)\s+(?:it|they|that|this|there|i|you|she|he|we|"
-    r"having|being|getting)\b"
-)
-
-
-def is_question(text: str) -> bool:
-    lowered = text.lower()
-    return "?" in text or bool(QUESTION_START.search(lowered) or QUESTION_INSIDE.search(lowered))
 
 
 def by_rule(message: Message) -> bool:
@@ -180,9 +165,13 @@ class MessageComposer(ConfiguredComponent):
         classifier does not rule urgent care out for the whole message (`urgent_support`); or by
         the hand-off classifier's probability of urgent care for the whole message (which is
         then the reading's confidence)."""
-        if self._counts(part, whole, URGENT_INTENTS) and (by_rule(part) or self._supports_urgent(whole)):
+        if self._counts(part, whole, URGENT_INTENTS) and (by_rule(part) or self._supports_urgent(whole, part)):
             return intent_of(part), None
-        if part is whole and urgent_probability(part) >= self.urgent_need:
+        if (
+            part is whole
+            and urgent_probability(part) >= self.urgent_need
+            and likeliest_urgent(part) not in (part.get(CLEARED) or ())
+        ):
             return likeliest_urgent(part), urgent_probability(part)
         return None
 
@@ -194,9 +183,14 @@ class MessageComposer(ConfiguredComponent):
         a person is not trusted there, its urgent reading still is."""
         return by_rule(whole) or intent_of(whole) == OUT_OF_SCOPE_INTENT
 
-    def _supports_urgent(self, whole: Message) -> bool:
-        # Without the classifier's reading (a model without it) nothing is ruled out.
-        return not needs_of(whole) or urgent_probability(whole) >= self.urgent_support
+    def _supports_urgent(self, whole: Message, part: Message) -> bool:
+        """Whether the hand-off classifier gives the whole message at least `urgent_support` for
+        the same urgent care as the part's reading: a story sentence that DIET reads as a danger
+        sign ("I've been on my own since my husband passed") is seldom read as the same danger
+        by both classifiers. Without the classifier's reading (a model without it) nothing is
+        ruled out."""
+        needs = needs_of(whole)
+        return not needs or needs.get(intent_of(part), 0.0) >= self.urgent_support
 
     def _person(self, part: Message, whole: Message) -> Optional[Reading]:
         """The hand-off intent a part reads as: by the intent it was given (an urgent reading

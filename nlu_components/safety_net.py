@@ -37,6 +37,9 @@ from nlu_components.configured import ConfiguredComponent
 # (the classifier's weight on the hand-off or urgent intents).
 SAFETY_NET = "safety_net"
 ESCALATION_FLOOR = "escalation_floor"
+# Set (not output) on a message whose urgent sign a rule found in a harmless context: the urgent
+# intents that the classifiers' readings may then not give it.
+CLEARED = "cleared_urgent"
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 
 
@@ -45,20 +48,37 @@ def normalise(text: str) -> str:
 
 
 class SafetyRule:
-    def __init__(self, name: str, intent: str, patterns: List[str], unless: List[str]) -> None:
+    """`unless` patterns veto the rule; `harmless` ones too, and they also clear the sign for the
+    classifiers: an urgent reading of theirs of the same kind does not count ("I fainted once at
+    a blood test when I was 19" is not urgent, whatever DIET makes of "fainted")."""
+
+    def __init__(self, name: str, intent: str, patterns: List[str], unless: List[str], harmless: List[str]) -> None:
         self.name = name
         self.intent = intent
         self.patterns: List[Pattern[str]] = [re.compile(p) for p in patterns]
         self.unless: List[Pattern[str]] = [re.compile(p) for p in unless]
+        self.harmless: List[Pattern[str]] = [re.compile(p) for p in harmless]
 
     def matches(self, text: str) -> bool:
-        return any(p.search(text) for p in self.patterns) and not any(u.search(text) for u in self.unless)
+        return any(p.search(text) for p in self.patterns) and not any(
+            u.search(text) for u in (*self.unless, *self.harmless)
+        )
+
+    def clears(self, text: str) -> bool:
+        """Whether the rule's sign is there, in a context known to be harmless."""
+        return any(p.search(text) for p in self.patterns) and any(h.search(text) for h in self.harmless)
 
 
 def load_rules(path: Path) -> List[SafetyRule]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return [
-        SafetyRule(r["name"], r["intent"], list(r.get("patterns") or []), list(r.get("unless") or []))
+        SafetyRule(
+            r["name"],
+            r["intent"],
+            list(r.get("patterns") or []),
+            list(r.get("unless") or []),
+            list(r.get("harmless") or []),
+        )
         for r in data.get("rules", [])
     ]
 
@@ -98,7 +118,18 @@ class SafetyNet(ConfiguredComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             ranking = message.get(INTENT_RANKING_KEY) or []
-            rule = first_match(self.rules, message.get(TEXT) or "")
+            text = normalise(message.get(TEXT) or "")
+            rule = first_match(self.rules, text)
+            if rule is None or rule.intent not in URGENT_INTENTS:
+                cleared = {r.intent for r in self.rules if r.intent in URGENT_INTENTS and r.clears(text)}
+                if cleared:
+                    message.set(CLEARED, sorted(cleared))
+                    ranking = [r for r in ranking if r.get("name") not in cleared]
+                    if (message.get(INTENT) or {}).get("name") in cleared:
+                        # The classifier read the harmless sign as urgent: its next reading instead.
+                        top = ranking[0] if ranking else {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 0.0}
+                        message.set(INTENT, dict(top), add_to_output=True)
+                        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
             escalation = self._escalation(ranking)
             if rule is not None and not (rule.intent not in URGENT_INTENTS and escalation in URGENT_INTENTS):
                 intent, reason = rule.intent, rule.name

@@ -188,6 +188,12 @@ def test_an_unsure_follow_up_is_answered_from_the_topic_being_discussed() -> Non
     assert_answered_with(run, "marker_clip.left_in")
 
 
+@pytest.mark.parametrize("text", ["ever?", "even in your thirties?"])
+def test_a_bare_continuation_is_answered_from_the_topic_being_discussed(text: str) -> None:
+    run = run_action(ActionFallback(), *discussed("how_common"), user(text, "nlu_fallback"))
+    assert run.topics[0].split(".")[0] == "how_common" and run.slots["topic"] == "how_common"
+
+
 # --- hand-offs and urgent care -------------------------------------------------------------------
 
 

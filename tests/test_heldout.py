@@ -19,6 +19,11 @@ their ceiling of 0.21): the two recall floors were raised (0.86 -> 0.89, 0.80 ->
 one exception to "never lower a floor", the in-scope hand-off ceiling moved from 0.21 to 0.22 (two
 items), because a hand-off beside a right answer costs the person a phone number and a missed
 hand-off can cost much more. Recorded in docs/understanding-patients.md for the issue's owner.
+
+The fifth look (December 2026, after sentence clauses, urgent readings needing the same kind of
+support, harmless contexts and the rules and training data from eight new writers' development
+sets, dev13-dev20) scored 0.912 / 0.051 / 0.931 / 0.967 / 0.922 / 0.184: every floor was raised to
+that score less two items, and the in-scope hand-off ceiling went back to 0.20.
 """
 
 from __future__ import annotations
@@ -34,12 +39,12 @@ REPORT = PROJECT_ROOT / "build" / "reports" / "heldout.json"
 
 # metric: (target, floor, "higher" | "lower" is better)
 THRESHOLDS = {
-    "in_scope_correct": (0.88, 0.89, "higher"),
-    "in_scope_wrong_answer": (0.03, 0.065, "lower"),
-    "escalate_correct": (0.98, 0.89, "higher"),
-    "urgent_correct": (1.0, 0.86, "higher"),
-    "out_of_scope_correct": (0.88, 0.84, "higher"),
-    "in_scope_handoff": (0.20, 0.22, "lower"),
+    "in_scope_correct": (0.88, 0.90, "higher"),
+    "in_scope_wrong_answer": (0.03, 0.06, "lower"),
+    "escalate_correct": (0.98, 0.90, "higher"),
+    "urgent_correct": (1.0, 0.90, "higher"),
+    "out_of_scope_correct": (0.88, 0.89, "higher"),
+    "in_scope_handoff": (0.20, 0.20, "lower"),
 }
 
 

@@ -38,6 +38,13 @@ CAUGHT = {
         "i have the pills from the doctor, many of them",
         "since she told me i've gone back to hurting my arms like i used to",
         "i'm frightened she's planning something",
+        "if the results are bad i'll take matters into my own hands",
+        "whats the most paracetamol a person could take at once, i just want it all to stop",
+        "she sent a card saying goodbye and now her phone is off",
+        "thanks for everything, please look after my cat for me. she isn't answering now",
+        "handed the dog to my neighbour to keep, i wont need him",
+        "i left a note for each of my kids in the drawer",
+        "i sat on the edge of the cliff path for an hour tonight",
     ],
     "breathing_or_allergy_danger_signs": [
         "my mum says she can't catch her breath and her heart is racing",
@@ -48,10 +55,16 @@ CAUGHT = {
         "it started running again and i've gone through three towels",
         "39.2 on the thermometer since the wire op",
         "the bruise has gone hard and hot",
+        "after the numbing jab my eyelids swelled and i'm covered in itchy lumps",
+        "come out in hives since the local anaesthetic",
+        "a crushing weight on my chest since this morning",
+        "pain going down my left arm and i feel sick",
     ],
     "rapid_swelling_after_a_procedure": [
         "my boob has blown up like a balloon since the biopsy",
         "since her op yesterday the breast is rock hard and twice the size",
+        "the swelling under the biopsy plaster is like an egg and still growing",
+        "the lump under the dressing is getting bigger by the hour",
     ],
     "unwell_after_a_procedure": [
         "my mother had the area removed yesterday. today she's muddled and burning up",
@@ -62,6 +75,16 @@ CAUGHT = {
     "greets": ["good morning", "Hi there!", "hiya"],
     "asks_for_more": ["tell me more", "Go on.", "ok tell me a bit more about it please", "what else?"],
     "not_in_the_documents": [
+        "are there any risks with a vacuum biopsy",
+        "how often do biopsies go wrong",
+        "can the needle spread cancer cells around",
+        "is this the same as my kidney stones",
+        "will calcifications go away by themselves",
+        "will my insurance pay or will i get a bill",
+        "are breast implants safe in the long run",
+        "can apple cider vinegar dissolve calcium deposits",
+        "my dad has calcium in his coronary arteries, is that bad",
+        "does a mammogram hurt much",
         "how long do biopsy results usually take to come back",
         "when will i get my results from the vacuum biopsy",
         "does HRT cause calcifications",
@@ -80,9 +103,16 @@ CAUGHT = {
         "theres so much blood after my op what do i do",
         "it bled heavily all night",
     ],
-    "infection_signs": [
+    "fainting": [
         "passed out in the kitchen the day after the op",
         "everything went black for a second after the biopsy",
+        "i fainted when i got home after the biopsy",
+    ],
+    "stroke_signs": [
+        "since the op last night mum is slurring and one side of her face has dropped",
+        "dad can't lift his arm and he's talking nonsense since the anaesthetic",
+    ],
+    "infection_signs": [
         "the cut from the biopsy smells a bit off",
         "hot sweats and shaking, the op side is swollen",
         "I've got a fever and the biopsy area is really sore",
@@ -91,6 +121,21 @@ CAUGHT = {
         "there's pus coming from the wound",
     ],
     "asks_for_a_decision_or_diagnosis": [
+        "the nurse looked at the screen, did they find something?",
+        "biopsy says DCIS, what happens now",
+        "report says: grouped amorphous calcifications",
+        "can you translate my letter please",
+        "there's a cyst there too, does that make it worse?",
+        "i feel like they're hiding something from me",
+        "my biopsy came back as fibroadenoma with calcifications, is that ok",
+        "my friend asked me what she should do about the op",
+        "should i get a second opinion",
+        "is it my fault for missing my last screening",
+        "should i stop my hrt",
+        "what would you advise for someone in my position",
+        "i had cancer before, is my cancer back?",
+        "what does that say about me",
+        "is my mum going to die",
         "they want to go back in and take more, what does that mean for her?",
         "now theres this shadow on the scan, what do you think it is",
         "my mum had it at 48. am i going to get it as well?",
@@ -132,6 +177,7 @@ CAUGHT = {
         "does this mean I'm going to die",
     ],
     "strong_distress": [
+        "she's terrified and i haven't a clue how to help her",
         "my wife wont talk about it and i don't know how to help her",
         "havent slept in days, just lying there thinking",
         "heart pounding every time the phone rings",
@@ -164,6 +210,11 @@ CAUGHT = {
         "will the wire be ok? my breast is swollen and hard since yesterday",
     ],
     "asks_for_a_person": [
+        "I need someone to actually sit down with me",
+        "is there a number i can ring",
+        "does anyone ever get back to you on here",
+        "i'm sick of typing to a computer",
+        "who do i complain to about the clinic",
         "get me a real human being",
         "put me through to a nurse please",
         "please can I speak to a real person",
@@ -229,6 +280,15 @@ LEFT_ALONE = [
     "what do calcifications mean for my risk in general?",
     "tell me more about the vacuum biopsy",
     "the op will be wire guided, im confused why im going to x ray first if its an op?",
+    "i fainted once at a blood test when i was 19, how is the biopsy done?",
+    "I passed out having my ears pierced as a kid, do they numb you?",
+    "the consultant explained both and i got muddled, what's the difference?",
+    "can you dissolve breast calcifications",
+    "can implants cause calcifications?",
+    "is it normal for the chest to feel tight after a mammogram",
+    "my baby is getting bigger so fast",
+    "can calcifications be in the blood vessels of the breast?",
+    "could you look after my questions about the clip",
 ]
 
 
@@ -321,3 +381,20 @@ def test_urgent_signs_read_by_the_classifier_win_over_a_rule_short_of_urgent() -
     )
     net.process([message])
     assert message.get("intent")["name"] == "urgent_physical"
+
+
+def test_a_harmless_context_stops_the_classifiers_reading_that_sign_as_urgent() -> None:
+    from nlu_components.safety_net import CLEARED, SafetyNet
+
+    net = SafetyNet({**SafetyNet.get_default_config(), "rules_file": str(PROJECT_ROOT / "knowledge" / "safety.yml")})
+    past = _parsed(
+        "i fainted once at a blood test when i was 19. how is the biopsy done?",
+        [{"name": "urgent_physical", "confidence": 0.7}, {"name": "ask_core_biopsy", "confidence": 0.3}],
+    )
+    now = _parsed(
+        "i fainted at blood tests as a kid and now i'm bleeding heavily since the biopsy",
+        [{"name": "ask_core_biopsy", "confidence": 0.6}, {"name": "urgent_physical", "confidence": 0.4}],
+    )
+    net.process([past, now])
+    assert past.get("intent")["name"] == "ask_core_biopsy" and past.get(CLEARED) == ["urgent_physical"]
+    assert now.get("intent")["name"] == "urgent_physical" and now.get("safety_net") == "heavy_bleeding"

@@ -281,3 +281,29 @@ def test_a_topic_without_a_question_mark_keeps_its_answer_beside_the_classifiers
 def test_the_hand_off_classifier_does_not_hand_off_what_diet_reads_as_out_of_scope() -> None:
     whole = compose(with_needs(classified("whats the best way to roast potatoes", "out_of_scope", 0.7), person=0.61))
     assert whole.get(INTENT)["name"] == "out_of_scope" and whole.get(HANDOFF) is None
+
+
+def test_an_urgent_reading_needs_the_same_kind_of_urgent_care_from_the_hand_off_classifier() -> None:
+    story = "I've been on my own since my husband passed and there's nobody to come with me."
+    text = f"{story} Who do I talk to?"
+    whole = classified(text, "ask_helpline", 0.6)
+    whole.set(NEEDS, {"neither": 0.0, "person": 0.54, "urgent_physical": 0.04, "urgent_self_harm": 0.42})
+    sentences = [classified(story, "urgent_physical", 1.0, 0), classified("Who do I talk to?", "ask_helpline", 0.9, 81)]
+    whole = compose(whole, *sentences)
+    assert whole.get(INTENT)["name"] == "ask_helpline"  # a hand-off, not the advice to call 999
+
+
+def test_a_question_after_a_conjunction_is_a_clause_of_its_own(nlp: Language) -> None:
+    assert split(nlp, "i know you can't tell me about mine, but in general can they be cancer?") == [
+        "i know you can't tell me about mine,",
+        "in general can they be cancer?",
+    ]
+    assert split(nlp, "mine came back as b3, so what is a vacuum biopsy like?")[-1] == "what is a vacuum biopsy like?"
+    # no question after it, or too few words on one side: one sentence
+    assert len(split(nlp, "they said it was nothing but i am still worried")) == 1
+    assert len(split(nlp, "what is it and how is it done")) == 1
+
+
+def test_a_question_passed_on_for_someone_else_is_a_question() -> None:
+    assert is_question("she asked me to ask you can an injury to the breast cause calcifications")
+    assert not is_question("she had an injury to the breast years ago")

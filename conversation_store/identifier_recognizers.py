@@ -549,9 +549,16 @@ class ModelFindings(SpacyRecognizer):
         return kept
 
 
-def is_public_name(found: str) -> bool:
-    """Whether a name found is a public figure's of identifiers.yml ("Dr John Lee")."""
-    return found.lower().strip(" .'’") in public_names()
+def is_public_name(found: str, before: str = "") -> bool:
+    """Whether a name found is a public one of identifiers.yml ("Dr John Lee"), a known place after
+    "in", "from"... ("the top surgeon in Sydney", whoever else is called Sydney), or no name at all
+    but a contraction the model misread ("the nurse isn't due")."""
+    word = found.lower().strip(" .'’")
+    return (
+        word in public_names()
+        or (word in places() and bool(PLACE_WORD_BEFORE.search(before)))
+        or bool(re.fullmatch(r"[a-z]+n['’]t", word))
+    )
 
 
 def project_recognizers() -> List[EntityRecognizer]:

@@ -102,7 +102,12 @@ def _found(text: str) -> List[RecognizerResult]:
         return []
     results = _analyzer().analyze(text, language="en", score_threshold=identifiers_config()["threshold"])
     return _merged(
-        text, [r for r in results if not (r.entity_type == "name" and is_public_name(text[r.start : r.end]))]
+        text,
+        [
+            r
+            for r in results
+            if not (r.entity_type == "name" and is_public_name(text[r.start : r.end], text[: r.start]))
+        ],
     )
 
 

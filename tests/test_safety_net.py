@@ -326,6 +326,12 @@ def test_rules_path_is_the_configured_one() -> None:
     assert Path(net["rules_file"]) == Path("knowledge/safety.yml")
 
 
+def safety_net():
+    from nlu_components.safety_net import SafetyNet
+
+    return SafetyNet({**SafetyNet.get_default_config(), "rules_file": str(PROJECT_ROOT / "knowledge" / "safety.yml")})
+
+
 def _parsed(text: str, ranking: list):
     from rasa.shared.nlu.training_data.message import Message
 
@@ -336,9 +342,7 @@ def _parsed(text: str, ranking: list):
 
 
 def test_a_hand_off_intent_above_the_floor_wins_over_a_leaflet_answer() -> None:
-    from nlu_components.safety_net import SafetyNet
-
-    net = SafetyNet({**SafetyNet.get_default_config(), "rules_file": str(PROJECT_ROOT / "knowledge" / "safety.yml")})
+    net = safety_net()
     close = _parsed(
         "the results are really bothering me",
         [{"name": "ask_results_next", "confidence": 0.55}, {"name": "personal_situation", "confidence": 0.35}],
@@ -355,9 +359,7 @@ def test_a_hand_off_intent_above_the_floor_wins_over_a_leaflet_answer() -> None:
 
 
 def test_hand_off_confidence_split_between_two_intents_still_hands_off() -> None:
-    from nlu_components.safety_net import SafetyNet
-
-    net = SafetyNet({**SafetyNet.get_default_config(), "rules_file": str(PROJECT_ROOT / "knowledge" / "safety.yml")})
+    net = safety_net()
     split = _parsed(
         "it has all got on top of me since the letter about mine",
         [
@@ -372,9 +374,7 @@ def test_hand_off_confidence_split_between_two_intents_still_hands_off() -> None
 
 
 def test_urgent_signs_read_by_the_classifier_win_over_a_rule_short_of_urgent() -> None:
-    from nlu_components.safety_net import SafetyNet
-
-    net = SafetyNet({**SafetyNet.get_default_config(), "rules_file": str(PROJECT_ROOT / "knowledge" / "safety.yml")})
+    net = safety_net()
     message = _parsed(
         "since the op her breast is purple and huge and she's crying and pale",
         [{"name": "express_distress", "confidence": 0.5}, {"name": "urgent_physical", "confidence": 0.5}],
@@ -384,9 +384,9 @@ def test_urgent_signs_read_by_the_classifier_win_over_a_rule_short_of_urgent() -
 
 
 def test_a_harmless_context_stops_the_classifiers_reading_that_sign_as_urgent() -> None:
-    from nlu_components.safety_net import CLEARED, SafetyNet
+    from nlu_components.safety_net import CLEARED
 
-    net = SafetyNet({**SafetyNet.get_default_config(), "rules_file": str(PROJECT_ROOT / "knowledge" / "safety.yml")})
+    net = safety_net()
     past = _parsed(
         "i fainted once at a blood test when i was 19. how is the biopsy done?",
         [{"name": "urgent_physical", "confidence": 0.7}, {"name": "ask_core_biopsy", "confidence": 0.3}],

@@ -17,8 +17,10 @@ message:
    answer reading; failing that, the whole message's. A question that a safety rule made a
    hand-off ("mine came back as B3, what is a vacuum biopsy like?") is read as the classifier's
    likeliest answer intent if it has at least `answer_beside_rule`; an unsure one as its likeliest
-   answer intent about a topic the message names, with at least `named_topic_confidence`. The
-   rest of the message is context: its concepts are used when the question names none.
+   answer intent about a topic the message names, with at least `named_topic_confidence`. A
+   question pointing back ("is that the same thing?") to a message that a safety rule found to be
+   about something the documents do not cover keeps that reading. The rest of the message is
+   context: its concepts are used when the question names none.
 3. A sentence about the person's own situation or feelings, or asking for a person (by a safety
    rule, or by DIET with at least `handoff_confidence`), or the HandoffClassifier's probability
    that the whole message needs a person at `person_need`, adds a hand-off: with a general
@@ -59,7 +61,7 @@ from core.knowledge.source_files import read_concepts, read_intents
 from nlu_components.configured import ConfiguredComponent
 from nlu_components.handoff_classifier import likeliest_urgent, needs_of, person_probability, urgent_probability
 from nlu_components.lookup_tables import terms_by_topic
-from nlu_components.question_form import is_question
+from nlu_components.question_form import is_question, points_back
 from nlu_components.safety_net import CLEARED, ESCALATION_FLOOR, SAFETY_NET, confidences
 from nlu_components.sentence_splitter import SENTENCE_OF, SENTENCE_START
 
@@ -130,8 +132,12 @@ class MessageComposer(ConfiguredComponent):
             "urgent_need": 0.8,
             "person_need": 0.7,
             # Below this probability of urgent care for the whole message, a DIET urgent reading
-            # (not a safety rule's) gives a hand-off instead of the urgent advice.
+            # (not a safety rule's) gives a hand-off instead of the urgent advice; below
+            # `handoff_confidence`, an unsure one needs `unsure_urgent_support` (a question about the
+            # clip staying in "for life", read by DIET as self-harm at 0.57, got 0.29 from the
+            # HandoffClassifier).
             "urgent_support": 0.25,
+            "unsure_urgent_support": 0.4,
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
@@ -145,6 +151,7 @@ class MessageComposer(ConfiguredComponent):
         self.urgent_need = float(config["urgent_need"])
         self.person_need = float(config["person_need"])
         self.urgent_support = float(config["urgent_support"])
+        self.unsure_urgent_support = float(config["unsure_urgent_support"])
 
     def process(self, messages: List[Message]) -> List[Message]:
         wholes = [m for m in messages if m.get(SENTENCE_OF) is None]
@@ -190,7 +197,8 @@ class MessageComposer(ConfiguredComponent):
         by both classifiers. Without the classifier's reading (a model without it) nothing is
         ruled out."""
         needs = needs_of(whole)
-        return not needs or needs.get(intent_of(part), 0.0) >= self.urgent_support
+        support = self.urgent_support if confidence_of(part) >= self.handoff_confidence else self.unsure_urgent_support
+        return not needs or needs.get(intent_of(part), 0.0) >= support
 
     def _person(self, part: Message, whole: Message) -> Optional[Reading]:
         """The hand-off intent a part reads as: by the intent it was given (an urgent reading
@@ -226,6 +234,8 @@ class MessageComposer(ConfiguredComponent):
         named = {t for t, pattern in self.topic_terms.items() if pattern.search((whole.get(TEXT) or "").lower())}
         # The question's sentence first; failing that, the whole message read as a question.
         question = self._question(sentences, named) or self._question([whole], named)
+        if question is not None and self._asks_about_a_near_miss(whole, question[0]):
+            question = None
         if question is not None:
             part, intent = question
             self._take(whole, part, intent)
@@ -242,6 +252,19 @@ class MessageComposer(ConfiguredComponent):
             whole.set(HANDOFF, {"intent": handoff_intent}, add_to_output=True)
         elif handoff is not None and handoff_intent:
             self._take(whole, handoff, handoff_intent, handoff_confidence)
+
+    @staticmethod
+    def _asks_about_a_near_miss(whole: Message, part: Message) -> bool:
+        """Whether the question's sentence points back to the rest of a message that a safety rule
+        found to be about something the documents do not cover ("ct found calcium in my kidneys.
+        is that the same thing?"): its answer reading out of that context would only look
+        related."""
+        return (
+            part is not whole
+            and by_rule(whole)
+            and intent_of(whole) == OUT_OF_SCOPE_INTENT
+            and points_back(part.get(TEXT) or "")
+        )
 
     def _answer_reading(self, part: Message, named: Set[str]) -> Optional[Tuple[str, float]]:
         """The answer intent a question-like part asks for: its intent; or, when a safety rule

@@ -31,3 +31,17 @@ def is_question(text: str) -> bool:
 def starts_a_question(text: str) -> bool:
     """Whether the text begins with a question's words ("in general, can they be cancer?")."""
     return bool(QUESTION_START.search(text.lower()))
+
+
+# A question whose subject is in the sentences before it: "i've got calcium in my kidneys. is that
+# the same thing?", "they put implants in years ago. are they still safe?".
+POINTS_BACK = re.compile(
+    r"^\W*(?:(?:so|and|but|ok|okay|well|then)\W+)*"
+    r"(?:(?:is|are|was|were|does|do|did|can|could|will|would|should|has|have)\s+)?"
+    r"(?:that|this|it|its|it'?s|they|those|these|them)\b"
+)
+
+
+def points_back(text: str) -> bool:
+    """Whether a question begins with (or right after its verb has) a word pointing back."""
+    return bool(POINTS_BACK.search(text.lower()))

@@ -307,3 +307,37 @@ def test_a_question_after_a_conjunction_is_a_clause_of_its_own(nlp: Language) ->
 def test_a_question_passed_on_for_someone_else_is_a_question() -> None:
     assert is_question("she asked me to ask you can an injury to the breast cause calcifications")
     assert not is_question("she had an injury to the breast years ago")
+
+
+def test_an_unsure_urgent_reading_needs_more_support_than_a_confident_one() -> None:
+    text = "will the marker be in me for the rest of my life?"
+    unsure = classified(text, "urgent_self_harm", 0.6)
+    unsure.set(NEEDS, {"neither": 0.4, "person": 0.27, "urgent_physical": 0.0, "urgent_self_harm": 0.33})
+    assert compose(unsure).get(INTENT)["name"] != "urgent_self_harm"
+    confident = classified(text, "urgent_self_harm", 0.95)
+    confident.set(NEEDS, {"neither": 0.4, "person": 0.27, "urgent_physical": 0.0, "urgent_self_harm": 0.33})
+    assert compose(confident).get(INTENT)["name"] == "urgent_self_harm"
+
+
+def test_a_question_pointing_back_to_a_near_miss_is_not_answered_from_the_leaflet() -> None:
+    story = "My scan showed calcium in my kidneys."
+    question = "Is that the same as the breast ones?"
+    text = f"{story} {question}"
+    whole = compose(
+        classified(text, "out_of_scope", 1.0, safety_net="not_in_the_documents"),
+        classified(story, "out_of_scope", 1.0, 0, safety_net="not_in_the_documents"),
+        classified(question, "ask_definition", 0.9, len(story) + 1),
+    )
+    assert whole.get(INTENT)["name"] == "out_of_scope"
+
+
+def test_a_question_of_its_own_beside_a_near_miss_is_still_answered() -> None:
+    story = "I've been on HRT for years."
+    question = "What are breast calcifications?"
+    text = f"{story} {question}"
+    whole = compose(
+        classified(text, "out_of_scope", 1.0, safety_net="not_in_the_documents"),
+        classified(story, "out_of_scope", 1.0, 0, safety_net="not_in_the_documents"),
+        classified(question, "ask_definition", 0.9, len(story) + 1),
+    )
+    assert whole.get(INTENT)["name"] == "ask_definition"

@@ -19,8 +19,9 @@ message:
    likeliest answer intent if it has at least `answer_beside_rule`; an unsure one as its likeliest
    answer intent about a topic the message names, with at least `named_topic_confidence`. A
    question pointing back ("is that the same thing?") to a message that a safety rule found to be
-   about something the documents do not cover keeps that reading. The rest of the message is
-   context: its concepts are used when the question names none.
+   about something the documents do not cover keeps that reading; one pointing back to a story
+   that the whole message's confident reading places under a topic takes that reading. The rest
+   of the message is context: its concepts are used when the question names none.
 3. A sentence about the person's own situation or feelings, or asking for a person (by a safety
    rule, or by DIET with at least `handoff_confidence`), or the HandoffClassifier's probability
    that the whole message needs a person at `person_need`, adds a hand-off: with a general
@@ -236,6 +237,8 @@ class MessageComposer(ConfiguredComponent):
         question = self._question(sentences, named) or self._question([whole], named)
         if question is not None and self._asks_about_a_near_miss(whole, question[0]):
             question = None
+        elif question is not None and self._asks_about_the_story(whole, question[0]):
+            question = (whole, intent_of(whole))
         if question is not None:
             part, intent = question
             self._take(whole, part, intent)
@@ -264,6 +267,18 @@ class MessageComposer(ConfiguredComponent):
             and by_rule(whole)
             and intent_of(whole) == OUT_OF_SCOPE_INTENT
             and points_back(part.get(TEXT) or "")
+        )
+
+    def _asks_about_the_story(self, whole: Message, part: Message) -> bool:
+        """Whether the question's sentence points back to the story before it ("they said it's
+        right by the chest wall. does that change how they take the sample?") while the whole
+        message reads confidently as a topic: the story says what the question is about, so the
+        whole message's reading is the question's."""
+        return (
+            part is not whole
+            and points_back(part.get(TEXT) or "")
+            and intent_of(whole) in self.answer_intents
+            and confidence_of(whole) >= self.handoff_confidence
         )
 
     def _answer_reading(self, part: Message, named: Set[str]) -> Optional[Tuple[str, float]]:

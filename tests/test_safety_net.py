@@ -140,6 +140,9 @@ CAUGHT = {
         "there's pus coming from the wound",
     ],
     "asks_for_a_decision_or_diagnosis": [
+        "should i be pushing for a different scan with my history",
+        "my aunt had it young, is it my turn now",
+        "the consultant told us it's early breast cancer, what now",
         "please be straight with me, is this cancer",
         "am i being unreasonable wanting them taken out now",
         "the new ones are on the other side this time, does that change things for me",
@@ -234,6 +237,7 @@ CAUGHT = {
         "will the wire be ok? my breast is swollen and hard since yesterday",
     ],
     "asks_for_a_person": [
+        "could someone from the charity go over my letter with me",
         "I need someone to actually sit down with me",
         "is there a number i can ring",
         "does anyone ever get back to you on here",
@@ -313,6 +317,8 @@ LEFT_ALONE = [
     "my baby is getting bigger so fast",
     "can calcifications be in the blood vessels of the breast?",
     "could you look after my questions about the clip",
+    "the doctor said it's not cancer, what are they then?",
+    "can you explain the biopsy to me",
     "will i have to finish my antibiotics after the biopsy?",
     "can i take my calcium tablets the whole lot at once or spread them out?",
     "what's the quickest way out of the hospital car park",

@@ -341,3 +341,26 @@ def test_a_question_of_its_own_beside_a_near_miss_is_still_answered() -> None:
         classified(question, "ask_definition", 0.9, len(story) + 1),
     )
     assert whole.get(INTENT)["name"] == "ask_definition"
+
+
+def test_a_question_pointing_back_to_the_story_takes_the_whole_messages_confident_reading() -> None:
+    story = "They said hers are right up by the chest wall."
+    question = "Does that change how they take the sample?"
+    text = f"{story} {question}"
+    whole = compose(
+        classified(text, "ask_surgical_biopsy", 0.95),
+        classified(story, "statement", 0.9, 0),
+        classified(question, "ask_core_biopsy", 0.9, len(story) + 1),
+    )
+    assert whole.get(INTENT)["name"] == "ask_surgical_biopsy"
+
+
+def test_a_question_of_its_own_keeps_its_reading_beside_a_story() -> None:
+    story = "They said hers are right up by the chest wall."
+    question = "What is a core biopsy?"
+    whole = compose(
+        classified(f"{story} {question}", "ask_surgical_biopsy", 0.95),
+        classified(story, "statement", 0.9, 0),
+        classified(question, "ask_core_biopsy", 0.9, len(story) + 1),
+    )
+    assert whole.get(INTENT)["name"] == "ask_core_biopsy"

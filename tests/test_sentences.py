@@ -319,28 +319,24 @@ def test_an_unsure_urgent_reading_needs_more_support_than_a_confident_one() -> N
     assert compose(confident).get(INTENT)["name"] == "urgent_self_harm"
 
 
-def test_a_question_pointing_back_to_a_near_miss_is_not_answered_from_the_leaflet() -> None:
-    story = "My scan showed calcium in my kidneys."
-    question = "Is that the same as the breast ones?"
-    text = f"{story} {question}"
+@pytest.mark.parametrize(
+    "story, question, read_as",
+    [
+        # pointing back to the near miss: the leaflet's answer would only look related
+        ("My scan showed calcium in my kidneys.", "Is that the same as the breast ones?", "out_of_scope"),
+        # a question of its own beside a near miss is answered
+        ("I've been on HRT for years.", "What are breast calcifications?", "ask_definition"),
+    ],
+)
+def test_a_question_is_answered_beside_a_near_miss_unless_it_points_back_to_it(
+    story: str, question: str, read_as: str
+) -> None:
     whole = compose(
-        classified(text, "out_of_scope", 1.0, safety_net="not_in_the_documents"),
+        classified(f"{story} {question}", "out_of_scope", 1.0, safety_net="not_in_the_documents"),
         classified(story, "out_of_scope", 1.0, 0, safety_net="not_in_the_documents"),
         classified(question, "ask_definition", 0.9, len(story) + 1),
     )
-    assert whole.get(INTENT)["name"] == "out_of_scope"
-
-
-def test_a_question_of_its_own_beside_a_near_miss_is_still_answered() -> None:
-    story = "I've been on HRT for years."
-    question = "What are breast calcifications?"
-    text = f"{story} {question}"
-    whole = compose(
-        classified(text, "out_of_scope", 1.0, safety_net="not_in_the_documents"),
-        classified(story, "out_of_scope", 1.0, 0, safety_net="not_in_the_documents"),
-        classified(question, "ask_definition", 0.9, len(story) + 1),
-    )
-    assert whole.get(INTENT)["name"] == "ask_definition"
+    assert whole.get(INTENT)["name"] == read_as
 
 
 def test_a_question_pointing_back_to_the_story_takes_the_whole_messages_confident_reading() -> None:

@@ -24,6 +24,11 @@ The fifth look (December 2026, after sentence clauses, urgent readings needing t
 support, harmless contexts and the rules and training data from eight new writers' development
 sets, dev13-dev20) scored 0.912 / 0.051 / 0.931 / 0.967 / 0.922 / 0.184: every floor was raised to
 that score less two items, and the in-scope hand-off ceiling went back to 0.20.
+
+The sixth look (2 December 2026, after the rules from four more writers' sets, dev21-dev24, and the
+fallback threshold raised from 0.5 to 0.7 on the 24 development sets) scored 0.908 / 0.046 /
+0.932 / 0.967 / 0.938 / 0.198: the wrong-answer ceiling went to 0.055 and the out-of-scope floor
+to 0.90 (each that score less two items); the other floors already stood there.
 """
 
 from __future__ import annotations
@@ -40,10 +45,10 @@ REPORT = PROJECT_ROOT / "build" / "reports" / "heldout.json"
 # metric: (target, floor, "higher" | "lower" is better)
 THRESHOLDS = {
     "in_scope_correct": (0.88, 0.90, "higher"),
-    "in_scope_wrong_answer": (0.03, 0.06, "lower"),
+    "in_scope_wrong_answer": (0.03, 0.055, "lower"),
     "escalate_correct": (0.98, 0.90, "higher"),
     "urgent_correct": (1.0, 0.90, "higher"),
-    "out_of_scope_correct": (0.88, 0.89, "higher"),
+    "out_of_scope_correct": (0.88, 0.90, "higher"),
     "in_scope_handoff": (0.20, 0.20, "lower"),
 }
 

@@ -234,11 +234,7 @@ class MessageComposer(ConfiguredComponent):
         )
         named = {t for t, pattern in self.topic_terms.items() if pattern.search((whole.get(TEXT) or "").lower())}
         # The question's sentence first; failing that, the whole message read as a question.
-        question = self._question(sentences, named) or self._question([whole], named)
-        if question is not None and self._asks_about_a_near_miss(whole, question[0]):
-            question = None
-        elif question is not None and self._asks_about_the_story(whole, question[0]):
-            question = (whole, intent_of(whole))
+        question = self._read_with_the_story(whole, self._question(sentences, named) or self._question([whole], named))
         if question is not None:
             part, intent = question
             self._take(whole, part, intent)
@@ -256,30 +252,25 @@ class MessageComposer(ConfiguredComponent):
         elif handoff is not None and handoff_intent:
             self._take(whole, handoff, handoff_intent, handoff_confidence)
 
-    @staticmethod
-    def _asks_about_a_near_miss(whole: Message, part: Message) -> bool:
-        """Whether the question's sentence points back to the rest of a message that a safety rule
-        found to be about something the documents do not cover ("ct found calcium in my kidneys.
-        is that the same thing?"): its answer reading out of that context would only look
-        related."""
-        return (
-            part is not whole
-            and by_rule(whole)
-            and intent_of(whole) == OUT_OF_SCOPE_INTENT
-            and points_back(part.get(TEXT) or "")
-        )
-
-    def _asks_about_the_story(self, whole: Message, part: Message) -> bool:
-        """Whether the question's sentence points back to the story before it ("they said it's
-        right by the chest wall. does that change how they take the sample?") while the whole
-        message reads confidently as a topic: the story says what the question is about, so the
-        whole message's reading is the question's."""
-        return (
-            part is not whole
-            and points_back(part.get(TEXT) or "")
-            and intent_of(whole) in self.answer_intents
-            and confidence_of(whole) >= self.handoff_confidence
-        )
+    def _read_with_the_story(
+        self, whole: Message, question: Optional[Tuple[Message, str]]
+    ) -> Optional[Tuple[Message, str]]:
+        """A question's sentence pointing back to the story before it ("is that the same thing?")
+        is read with that story, as the whole message is: not answered when a safety rule found
+        the message to be about something the documents do not cover ("ct found calcium in my
+        kidneys. is that the same thing?"), whose answer would only look related; given the whole
+        message's reading when that is a confident topic ("they said it's right by the chest wall.
+        does that change how they take the sample?"); otherwise as it was read on its own."""
+        if question is None:
+            return None
+        part, _ = question
+        if part is whole or not points_back(part.get(TEXT) or ""):
+            return question
+        if by_rule(whole) and intent_of(whole) == OUT_OF_SCOPE_INTENT:
+            return None
+        if intent_of(whole) in self.answer_intents and confidence_of(whole) >= self.handoff_confidence:
+            return whole, intent_of(whole)
+        return question
 
     def _answer_reading(self, part: Message, named: Set[str]) -> Optional[Tuple[str, float]]:
         """The answer intent a question-like part asks for: its intent; or, when a safety rule

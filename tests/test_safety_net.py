@@ -80,7 +80,8 @@ CAUGHT = {
         "the lump under the dressing is getting bigger by the hour",
     ],
     "unwell_after_a_procedure": [
-        "since the operation she is so confuse and dont know where she is",
+        "after the op my nan seems confuse, she keeps calling me by my sisters name",
+        "since the surgery this morning mum dont know where she is",
         "my mother had the area removed yesterday. today she's muddled and burning up",
         "since her op she's gone grey and clammy and i can't wake her properly",
         "after the biopsy dad is confused and doesnt know what day it is",

@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+import scipy.sparse
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components.handoff_classifier import (
@@ -10,6 +15,7 @@ from nlu_components.handoff_classifier import (
     likeliest_urgent,
     need_of,
     person_probability,
+    sentence_features,
     urgent_probability,
 )
 
@@ -32,3 +38,27 @@ def test_urgent_care_counts_as_needing_a_person() -> None:
 def test_a_message_the_classifier_did_not_read_needs_nothing() -> None:
     message = Message(data={"text": "x"})
     assert person_probability(message) == urgent_probability(message) == 0.0
+
+
+def featurized(seed: int) -> Message:
+    """A message with the kinds of features the pipeline gives: two sparse featurizers' sentence
+    and sequence features, a dense sentence feature, and a feature of another attribute."""
+    rng = np.random.default_rng(seed)
+    message = Message(data={"text": "x"})
+    for origin, width in (("words", 7), ("chars", 11)):
+        row = scipy.sparse.random(1, width, density=0.4, format="coo", random_state=seed)
+        message.add_features(Features(row, FEATURE_TYPE_SENTENCE, TEXT, origin))
+        tokens = scipy.sparse.random(3, width, density=0.4, format="coo")
+        message.add_features(Features(tokens, FEATURE_TYPE_SEQUENCE, TEXT, origin))
+    message.add_features(Features(rng.random((1, 4)), FEATURE_TYPE_SENTENCE, TEXT, "dense"))
+    label = scipy.sparse.random(1, 5, density=1.0, format="coo")
+    message.add_features(Features(label, FEATURE_TYPE_SENTENCE, "intent", "words"))
+    return message
+
+
+def test_the_feature_matrix_is_the_one_rasas_logistic_regression_builds() -> None:
+    messages = [featurized(seed) for seed in range(6)]
+    rasas = LogisticRegressionClassifier._create_X(None, messages)  # type: ignore[arg-type]
+    ours = sentence_features(messages)
+    assert ours.shape == rasas.shape == (6, 7 + 11 + 4)
+    assert np.allclose(ours.toarray(), rasas.toarray())

@@ -26,7 +26,7 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import coo_matrix, csr_matrix, hstack
+from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 from sklearn.preprocessing import normalize
 
 from core.intent_kinds import ASK_PERSON_INTENT, HANDOFF_INTENTS, URGENT_INTENTS
@@ -75,17 +75,7 @@ def sentence_features(messages: List[Message]) -> csr_matrix:
     for message in messages:
         mine = [f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
         blocks.append([coo_matrix(f.features) for f in sorted(mine, key=lambda f: f.is_dense())])
-    columns = []
-    for k in range(len(blocks[0]) if blocks else 0):
-        parts = [row[k] for row in blocks]
-        rows = np.concatenate([np.full(p.nnz, i) for i, p in enumerate(parts)])
-        columns.append(
-            coo_matrix(
-                (np.concatenate([p.data for p in parts]), (rows, np.concatenate([p.col for p in parts]))),
-                shape=(len(parts), parts[0].shape[1]),
-                dtype=np.float64,
-            )
-        )
+    columns = [vstack(column) for column in zip(*blocks)]
     return hstack(columns, format="csr", dtype=np.float64) if columns else csr_matrix((len(messages), 0))
 
 

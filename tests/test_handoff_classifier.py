@@ -48,10 +48,10 @@ def featurized(seed: int) -> Message:
     for origin, width in (("words", 7), ("chars", 11)):
         row = scipy.sparse.random(1, width, density=0.4, format="coo", random_state=seed)
         message.add_features(Features(row, FEATURE_TYPE_SENTENCE, TEXT, origin))
-        tokens = scipy.sparse.random(3, width, density=0.4, format="coo")
+        tokens = scipy.sparse.random(3, width, density=0.4, format="coo", random_state=seed)
         message.add_features(Features(tokens, FEATURE_TYPE_SEQUENCE, TEXT, origin))
     message.add_features(Features(rng.random((1, 4)), FEATURE_TYPE_SENTENCE, TEXT, "dense"))
-    label = scipy.sparse.random(1, 5, density=1.0, format="coo")
+    label = scipy.sparse.random(1, 5, density=1.0, format="coo", random_state=seed)
     message.add_features(Features(label, FEATURE_TYPE_SENTENCE, "intent", "words"))
     return message
 

@@ -10,7 +10,7 @@ VENV     := .venv
 BIN      := $(VENV)/bin
 PY       := $(BIN)/python
 RASA     := $(BIN)/rasa
-# Rasa with the project's patches applied (rasa_patches), wherever it answers patients or is tested
+# Rasa with the project's patches applied (rasa_patches), wherever it trains, answers patients or is tested
 RASA_PATCHED := $(PY) -m rasa_patches
 MODEL    := models/calcifications.tar.gz
 SPACY    := build/spacy_pipeline/meta.json
@@ -94,7 +94,7 @@ $(LOOKUPS): $(VENV)/.installed knowledge/vocabulary.yml nlu_components/lookup_ta
 	@touch $@
 
 $(MODEL): $(VENV)/.installed $(SPACY) $(TRAINING_FILES)
-	$(RASA) train --fixed-model-name calcifications --out models --quiet
+	$(RASA_PATCHED) train --fixed-model-name calcifications --out models --quiet
 
 train: $(MODEL)
 

@@ -57,7 +57,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 import aiohttp
 
 from core.knowledge.database import database_url
-from stack.processes import BIN, DEFAULT_MODEL, PROJECT_ROOT, Stack, is_up, tail, wait_until_up
+from stack.processes import BIN, DEFAULT_MODEL, PATCHED_RASA, PROJECT_ROOT, Stack, is_up, tail, wait_until_up
 
 PROJECT_PORTS = {"rasa": 5405, "actions": 5455}
 STOCK_PORT = 5505
@@ -167,9 +167,10 @@ def stock_stack(tmp: Path) -> BenchStack:
 
 
 def train_project(stack: BenchStack, tmp: Path) -> float:
-    """`rasa train` of the project's bot into the temporary directory, with a cold cache."""
+    """`rasa train` of the project's bot (with its patches, as `make train`) into the temporary directory,
+    with a cold cache."""
     out = tmp / "project" / "models"
-    args = [str(BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data"]
+    args = [*PATCHED_RASA, "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data"]
     args += ["--out", str(out), "--fixed-model-name", "bench", "--force", "--quiet"]
     seconds = stack.run_timed("train", args, {"RASA_CACHE_DIRECTORY": str(tmp / "project" / "cache")})
     stack.model = out / "bench.tar.gz"

@@ -31,7 +31,7 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
 from rasa.shared.nlu.training_data.loading import load_data
 
 from evaluation.evaluate import Item, load_items, run
-from stack.processes import BIN, DEFAULT_MODEL, PROJECT_ROOT, Stack
+from stack.processes import DEFAULT_MODEL, PATCHED_RASA, PROJECT_ROOT, Stack
 
 DATA_DIR = PROJECT_ROOT / "data"
 CONFIG = PROJECT_ROOT / "config.yml"
@@ -100,7 +100,7 @@ def train_fold(fold: Fold, data: Path, config: Path, model: Path) -> None:
     models = work / "models"
     subprocess.run(
         [
-            str(BIN / "rasa"),
+            *PATCHED_RASA,
             "train",
             "--data",
             str(work / "data"),

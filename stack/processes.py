@@ -22,7 +22,8 @@ from core.settings import Settings, settings
 
 BIN = Path(sys.executable).parent
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "calcifications.tar.gz"
-# The `rasa` command with the project's patches of Rasa applied (rasa_patches), for the Rasa server.
+# The `rasa` command with the project's patches of Rasa applied (rasa_patches), for training the
+# project's model and for its Rasa server.
 PATCHED_RASA = [sys.executable, "-m", "rasa_patches"]
 QUIET_ENV = {
     "RASA_TELEMETRY_ENABLED": "false",

@@ -2,7 +2,7 @@
 puts each in place, twice is harmless, and a Rasa version they were not written for, a missing
 target or one replaced by something else is refused with an error naming it, before anything is
 changed; the patched behaviour (the action server's timeout, the validator built once, the event
-classes remembered); and every patch in place in the running Rasa server."""
+classes remembered, tokens' fingerprints); and every patch in place in the running Rasa server."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ import rasa.shared.utils.common
 import requests
 from jsonschema import ValidationError
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.endpoints import EndpointConfig
 
 import rasa_patches
@@ -144,6 +147,45 @@ def test_each_event_class_is_looked_up_once(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(rasa.shared.utils.common, "all_subclasses", walks_the_classes)
     assert Event.resolve_by_type("user") is UserUttered
     assert isinstance(Event.from_parameters({"event": "action", "name": "action_listen"}), ActionExecuted)
+
+
+def test_tokens_fingerprints_stay_stable_and_tell_tokens_apart_at_least_as_rasas_do() -> None:
+    def token(text: str = "clips", start: int = 4, lemma: str = "clip", **data: Any) -> Token:
+        return Token(text, start, lemma=lemma, data=data or {"pos": "NOUN"})
+
+    variants = [
+        token(),
+        token(text="clipz"),
+        token(start=5),
+        token(lemma="clips"),
+        token(pos="VERB"),
+        token(pos="NOUN", shape="xxxx"),
+        Token("clips", 4, end=10, lemma="clip", data={"pos": "NOUN"}),
+        token(pos=None),
+        token(pos="None"),
+    ]
+    rasas = [t.fingerprint() for t in variants]
+    rasa_patches.apply()
+    ours = [t.fingerprint() for t in variants]
+    assert len(set(ours)) == len(variants)
+    assert len(set(rasas)) == len(variants) - 1  # Rasa's own takes None for "None"
+    assert ours != rasas
+    assert token().fingerprint() == ours[0] == token(pos="NOUN").fingerprint()
+    # data in the order it was set, and keys JSON cannot sort (Rasa's own fingerprint then)
+    assert token(shape="xxxx", pos="NOUN").fingerprint() == ours[5]
+    assert Token("clips", 4, data={1: "a", "b": 2}).fingerprint()
+
+
+def test_the_training_datas_fingerprint_follows_its_tokens() -> None:
+    rasa_patches.apply()
+
+    def data(lemma: str) -> TrainingData:
+        message = Message.build("my clips", intent="marker_clip")
+        message.set("text_tokens", [Token("my", 0, lemma="my"), Token("clips", 3, lemma=lemma)])
+        return TrainingData([message])
+
+    assert data("clip").fingerprint() == data("clip").fingerprint()
+    assert data("clip").fingerprint() != data("clips").fingerprint()
 
 
 def test_every_patch_is_in_place_in_the_running_rasa_server(stack: Stack) -> None:

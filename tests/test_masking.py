@@ -139,9 +139,20 @@ def test_public_numbers_and_traps_are_left_alone(text: str) -> None:
     assert identifiers(text) == []
 
 
+# development questions whose writers put personal details in, as patients do (tests/dev25)
+WRITTEN_WITH_IDENTIFIERS = {
+    "can an old injury cause them? our Claire took a hockey ball to the chest at school years back and she's "
+    "wondering if thats where hers came from": "can an old injury cause them? our [name] took a hockey ball to the "
+    "chest at school years back and she's wondering if thats where hers came from",
+    "can somebody phone me back? I'm much better on the phone than typing, my number is 07700 900123": "can somebody "
+    "phone me back? I'm much better on the phone than typing, my number is [phone]",
+}
+
+
 @pytest.mark.slow
 def test_no_training_example_or_dev_question_is_masked() -> None:
-    """Thousands of messages written as patients write, none with personal details."""
+    """Thousands of messages written as patients write: none changed but the few in which the
+    writer gave a name or a number, and those only there."""
     texts: List[str] = []
     nlu = yaml.safe_load((PROJECT_ROOT / "data" / "nlu.yml").read_text())["nlu"]
     for item in nlu:
@@ -150,7 +161,7 @@ def test_no_training_example_or_dev_question_is_masked() -> None:
         for q in yaml.safe_load(Path(path).read_text()):
             texts += [q["text"], *(q.get("context") or [])]
     assert len(texts) > 3000
-    assert [t for t in texts if mask(t) != t] == []
+    assert {t: mask(t) for t in texts if mask(t) != t} == WRITTEN_WITH_IDENTIFIERS
 
 
 def test_identifiers_are_reported_with_their_kind_and_place() -> None:

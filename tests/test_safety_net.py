@@ -38,6 +38,12 @@ CAUGHT = {
         "if its cancer i'll just walk into the sea",
         "i've been standing on the bridge for an hour since the appointment",
         "i've already given my rings to my daughter",
+        "left a card for all of my grandchildren in the drawer tonight, i feel calmer",
+        "wrote notes to both the girls this evening and put them on the mantelpiece",
+        "i'm in the kitchen with a knife in my hand and i can't stop shaking",
+        "lying in the dark with the razor since they rang",
+        "sat with a blade on the edge of the bath again",
+        "i lie awake thinking about all my sleeping tablets and how peaceful it would be",
         "i've sorted all my affairs in case it's bad news",
         "she locked herself in and says she wants to die",
         "if it's cancer i'll stop taking my heart tablets and let nature take its course",
@@ -122,6 +128,10 @@ CAUGHT = {
         "blood is pouring out where the wire went in",
         "theres so much blood after my op what do i do",
         "it bled heavily all night",
+        "the blood keeps trickling down my side since the biopsy",
+        "bleeding all over the sheets from where the clip went in",
+        "blood running out from under the dressing after the op",
+        "theres blood all down her front since she got back from the hospital",
     ],
     "fainting": [
         "passed out in the kitchen the day after the op",
@@ -260,6 +270,11 @@ CAUGHT = {
 }
 
 LEFT_ALONE = [
+    "ive been told the surgeon takes it out with a knife, not a laser, is that right",
+    "can i shave under my arm with a razor before the wire goes in",
+    "will blood run down my side during the vacuum biopsy",
+    "a few spots of blood on my bra after the biopsy, is that normal",
+    "i keep thinking about the painkillers they gave me, will they make the biopsy easier",
     "will i feel sick after the biopsy?",
     "what's the point of a magnified mammogram?",
     "when do they do an operation instead of a biopsy?",

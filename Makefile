@@ -30,8 +30,11 @@ export PYTHONDONTWRITEBYTECODE := 1
 KNOWLEDGE_FILES := $(wildcard knowledge/*.yml knowledge/entries/*.yml knowledge/sources/*.txt)
 LOOKUPS         := data/lookups.yml
 TRAINING_FILES  := config.yml domain.yml $(LOOKUPS) $(wildcard data/*.yml) $(wildcard nlu_components/*.py) core/intent_kinds.py knowledge/intents.yml
+# The list of training files, rewritten only when it changes: a file taken out of data/ retrains too
+# (make sees no newer prerequisite when one is deleted).
+TRAINING_LIST   := build/training-files.txt
 
-.PHONY: help setup run shell test evaluate crossval thresholds purge-conversations forget-conversation create-staff bench-console bench bench-soak bench-masking masking-model knowledge spacy train validate lint test-stories test-tools pytest test-unit clean
+.PHONY: FORCE help setup run shell test evaluate crossval thresholds purge-conversations forget-conversation create-staff bench-console bench bench-soak bench-masking masking-model knowledge spacy train validate lint test-stories test-tools pytest test-unit clean
 
 help:
 	@echo "make run       set up, train if needed, start the bot (prints how to chat)"
@@ -93,7 +96,11 @@ $(LOOKUPS): $(VENV)/.installed knowledge/vocabulary.yml nlu_components/lookup_ta
 	$(PY) -m nlu_components.lookup_tables --output $@
 	@touch $@
 
-$(MODEL): $(VENV)/.installed $(SPACY) $(TRAINING_FILES)
+$(TRAINING_LIST): FORCE
+	@mkdir -p $(@D)
+	@echo "$(sort $(TRAINING_FILES))" | cmp -s - $@ || echo "$(sort $(TRAINING_FILES))" > $@
+
+$(MODEL): $(VENV)/.installed $(SPACY) $(TRAINING_FILES) $(TRAINING_LIST)
 	$(RASA_PATCHED) train --fixed-model-name calcifications --out models --quiet
 
 train: $(MODEL)

@@ -98,7 +98,7 @@ $(LOOKUPS): $(VENV)/.installed knowledge/vocabulary.yml nlu_components/lookup_ta
 
 $(TRAINING_LIST): FORCE
 	@mkdir -p $(@D)
-	@echo "$(sort $(TRAINING_FILES))" | cmp -s - $@ || echo "$(sort $(TRAINING_FILES))" > $@
+	@list="$(sort $(TRAINING_FILES))"; echo "$$list" | cmp -s - $@ || echo "$$list" > $@
 
 $(MODEL): $(VENV)/.installed $(SPACY) $(TRAINING_FILES) $(TRAINING_LIST)
 	$(RASA_PATCHED) train --fixed-model-name calcifications --out models --quiet

@@ -8,9 +8,10 @@ message:
    least `handoff_confidence` where the HandoffClassifier gives the whole message at least
    `urgent_support` for the same urgent care, physical or self-harm), or the HandoffClassifier's
    probability of urgent care for the whole message at `urgent_need` (unless a safety rule found
-   that sign in a harmless context, e.g. a faint years ago), win: the message gets that urgent
-   intent and nothing else, so urgent advice never follows a leaflet answer. A DIET urgent
-   reading without that support is a hand-off.
+   that sign in a harmless context, e.g. a faint years ago, or ruled it out, e.g. "I'm safe"),
+   win: the message gets that urgent intent and nothing else, so urgent advice never follows a
+   leaflet answer. A DIET urgent reading without that support is a hand-off; a sentence's, beside
+   a safety rule's hand-off for the whole message, needs `unsure_urgent_support`.
 2. The topic comes from the sentence (or the clause after "but", "so", "and") carrying the
    question: of the question-like sentences (a question mark, a question word first, or a
    question inside), the one with the most confident
@@ -136,7 +137,7 @@ class MessageComposer(ConfiguredComponent):
             # (not a safety rule's) gives a hand-off instead of the urgent advice; below
             # `handoff_confidence`, an unsure one needs `unsure_urgent_support` (a question about the
             # clip staying in "for life", read by DIET as self-harm at 0.57, got 0.29 from the
-            # HandoffClassifier).
+            # HandoffClassifier); so does a sentence's beside a safety rule's hand-off.
             "urgent_support": 0.25,
             "unsure_urgent_support": 0.4,
         }
@@ -196,9 +197,18 @@ class MessageComposer(ConfiguredComponent):
         the same urgent care as the part's reading: a story sentence that DIET reads as a danger
         sign ("I've been on my own since my husband passed") is seldom read as the same danger
         by both classifiers. Without the classifier's reading (a model without it) nothing is
-        ruled out."""
+        ruled out. Beside a safety rule's hand-off for the whole message ("nobody in my life gets
+        it, help me decide"), a sentence's reading needs `unsure_urgent_support`, as an unsure
+        one does: the person gets a hand-off anyway. A sign that a safety rule cleared for the
+        whole message ("I'm safe, I'm not going to do anything daft", "no fever and it's healing
+        nicely") is not supported."""
+        if intent_of(part) in (whole.get(CLEARED) or ()):
+            return False
         needs = needs_of(whole)
-        support = self.urgent_support if confidence_of(part) >= self.handoff_confidence else self.unsure_urgent_support
+        trusted = confidence_of(part) >= self.handoff_confidence and not (
+            part is not whole and by_rule(whole) and intent_of(whole) in PERSON_INTENTS
+        )
+        support = self.urgent_support if trusted else self.unsure_urgent_support
         return not needs or needs.get(intent_of(part), 0.0) >= support
 
     def _person(self, part: Message, whole: Message) -> Optional[Reading]:

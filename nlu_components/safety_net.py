@@ -13,6 +13,11 @@ someone asking about their operation frightens, and the rules catch the plain ur
 also overrides a rule short of urgent (a rule for the person's own symptoms or distress): the
 more urgent reading wins.
 
+A rule short of urgent may also rule out urgent readings (`rules_out`): a message saying the
+person is safe ("I'm not going to do anything daft, I just feel so alone") or that a wound is
+healing ordinarily ("no fever, it's going down each day") is not read as urgent by the
+classifiers, unless a rule finds an urgent sign in it.
+
 The patterns are read when the model is loaded, so editing safety.yml needs a restart, not a
 retrain. What fired is added to the parse result as `safety_net` (a rule name, or
 `escalation_floor`).
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Pattern
+from typing import Any, Dict, FrozenSet, List, Optional, Pattern, Sequence
 
 import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -37,8 +42,9 @@ from nlu_components.configured import ConfiguredComponent
 # (the classifier's weight on the hand-off or urgent intents).
 SAFETY_NET = "safety_net"
 ESCALATION_FLOOR = "escalation_floor"
-# Set (not output) on a message whose urgent sign a rule found in a harmless context: the urgent
-# intents that the classifiers' readings may then not give it.
+# Set (not output) on a message whose urgent sign a rule found in a harmless context, or that a
+# rule with `rules_out` matched: the urgent intents that the classifiers' readings may then not
+# give it.
 CLEARED = "cleared_urgent"
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 
@@ -50,24 +56,44 @@ def normalise(text: str) -> str:
 class SafetyRule:
     """`unless` patterns veto the rule; `harmless` ones too, and they also clear the sign for the
     classifiers: an urgent reading of theirs of the same kind does not count ("I fainted once at
-    a blood test when I was 19" is not urgent, whatever DIET makes of "fainted")."""
+    a blood test when I was 19" is not urgent, whatever DIET makes of "fainted"). `rules_out`
+    names the urgent intents that a match of a rule short of urgent clears likewise."""
 
-    def __init__(self, name: str, intent: str, patterns: List[str], unless: List[str], harmless: List[str]) -> None:
+    def __init__(
+        self,
+        name: str,
+        intent: str,
+        patterns: List[str],
+        unless: List[str],
+        harmless: List[str],
+        rules_out: Sequence[str] = (),
+    ) -> None:
+        wrong = sorted(set(rules_out) - set(URGENT_INTENTS))
+        if wrong:
+            raise ValueError(f"safety rule {name}: rules_out names intents that are not urgent: {wrong}")
+        if rules_out and intent in URGENT_INTENTS:
+            raise ValueError(f"safety rule {name}: an urgent rule cannot rule out urgent readings")
         self.name = name
         self.intent = intent
         self.patterns: List[Pattern[str]] = [re.compile(p) for p in patterns]
         self.unless: List[Pattern[str]] = [re.compile(p) for p in unless]
         self.harmless: List[Pattern[str]] = [re.compile(p) for p in harmless]
+        self.rules_out: FrozenSet[str] = frozenset(rules_out)
 
     def matches(self, text: str) -> bool:
         return any(p.search(text) for p in self.patterns) and not any(
             u.search(text) for u in (*self.unless, *self.harmless)
         )
 
-    def clears(self, text: str) -> bool:
-        """Whether the rule's sign is there, in a context known to be harmless. (The harmless
-        patterns first: most rules have none, and their signs were already searched for.)"""
-        return any(h.search(text) for h in self.harmless) and any(p.search(text) for p in self.patterns)
+    def clears(self, text: str) -> FrozenSet[str]:
+        """The urgent intents the classifiers may not give the text: the rule's own, when its sign
+        is there in a context known to be harmless; its `rules_out`, when it matches. (The
+        harmless patterns first: most rules have none, and their signs were already searched
+        for.)"""
+        if self.rules_out and self.matches(text):
+            return self.rules_out
+        harmless = self.intent in URGENT_INTENTS and any(h.search(text) for h in self.harmless)
+        return frozenset({self.intent}) if harmless and any(p.search(text) for p in self.patterns) else frozenset()
 
 
 def load_rules(path: Path) -> List[SafetyRule]:
@@ -79,6 +105,7 @@ def load_rules(path: Path) -> List[SafetyRule]:
             list(r.get("patterns") or []),
             list(r.get("unless") or []),
             list(r.get("harmless") or []),
+            list(r.get("rules_out") or []),
         )
         for r in data.get("rules", [])
     ]
@@ -122,7 +149,7 @@ class SafetyNet(ConfiguredComponent):
             text = normalise(message.get(TEXT) or "")
             rule = first_match(self.rules, text)
             if rule is None or rule.intent not in URGENT_INTENTS:
-                cleared = {r.intent for r in self.rules if r.intent in URGENT_INTENTS and r.clears(text)}
+                cleared = set().union(*(r.clears(text) for r in self.rules))
                 if cleared:
                     message.set(CLEARED, sorted(cleared))
                     ranking = [r for r in ranking if r.get("name") not in cleared]

@@ -139,13 +139,31 @@ def test_public_numbers_and_traps_are_left_alone(text: str) -> None:
     assert identifiers(text) == []
 
 
-# development questions whose writers put personal details in, as patients do (tests/dev25)
+# development questions whose writers put personal details in, as patients do (tests/dev25, dev27)
 WRITTEN_WITH_IDENTIFIERS = {
+    "hello my name is margaret i am 74 and i had my mammal gram at the mobile unit outside the big tesco last month "
+    "full stop the letter came this morning and it says something about calcium vacations in my left breast comma i "
+    "have read it three times now. what actually are calcium vacations question mark i have never heard of them and "
+    "my daughter is in spain so i cant ask her": "hello my name is [name] i am 74 and i had my mammal gram at the "
+    "mobile unit outside the big tesco last month full stop the letter came this morning and it says something about "
+    "calcium vacations in my left breast comma i have read it three times now. what actually are calcium vacations "
+    "question mark i have never heard of them and my daughter is in spain so i cant ask her",
+    "Dear Sir or Madam, I should be most grateful if you would explain to me, in plain terms, what is meant by the "
+    "phrase breast calcifications. I was a schoolmistress for forty one years and I do not care to sign things I do "
+    "not understand. Yours faithfully, Mrs D. Pennington": "Dear Sir or Madam, I should be most grateful if you "
+    "would explain to me, in plain terms, what is meant by the phrase breast calcifications. I was a schoolmistress "
+    "for forty one years and I do not care to sign things I do not understand. Yours faithfully, Mrs [name]",
     "can an old injury cause them? our Claire took a hockey ball to the chest at school years back and she's "
     "wondering if thats where hers came from": "can an old injury cause them? our [name] took a hockey ball to the "
     "chest at school years back and she's wondering if thats where hers came from",
     "can somebody phone me back? I'm much better on the phone than typing, my number is 07700 900123": "can somebody "
     "phone me back? I'm much better on the phone than typing, my number is [phone]",
+}
+# A false positive, recorded so that the test shows it (not yet mended, docs/masking.md): a
+# hospital's name, written in lower case, read as a person's (tests/dev27).
+MASKED_WRONGLY = {
+    "which hospital is the best in greater manchester for breast surgery, christie or wythenshawe": "which hospital "
+    "is the best in greater manchester for breast surgery, [name] or wythenshawe",
 }
 
 
@@ -161,7 +179,7 @@ def test_no_training_example_or_dev_question_is_masked() -> None:
         for q in yaml.safe_load(Path(path).read_text()):
             texts += [q["text"], *(q.get("context") or [])]
     assert len(texts) > 3000
-    assert {t: mask(t) for t in texts if mask(t) != t} == WRITTEN_WITH_IDENTIFIERS
+    assert {t: mask(t) for t in texts if mask(t) != t} == {**WRITTEN_WITH_IDENTIFIERS, **MASKED_WRONGLY}
 
 
 def test_identifiers_are_reported_with_their_kind_and_place() -> None:

@@ -58,8 +58,16 @@ CAUGHT = {
         "handed the dog to my neighbour to keep, i wont need him",
         "i left a note for each of my kids in the drawer",
         "i sat on the edge of the cliff path for an hour tonight",
+        "finished all my letters tonight and propped them on the mantelpiece",
+        "some nights i'd like to go to sleep and simply not wake up. i'm not going to do anything silly i expect",
+        "I'm safe but I've been saving my tablets just in case",
+        "been cutting my arm again since the letter, deeper each time",
+        "if it comes back bad im not sticking around for the rest of it, made my mind up",
+        "honestly if i step in front of a bus tonight at least i wont need the biopsy",
     ],
     "breathing_or_allergy_danger_signs": [
+        "since the procedure my heart is racing and i feel as though i might pass out",
+        "since the numbing injection i've a metal taste in my mouth, my lips are tingling and my heart is racing",
         "there's a tightness across my chest since i got home from the op",
         "my chest feels really tight and my left arm has gone numb",
         "dad says her lips look a bit blue since the surgery",
@@ -86,6 +94,7 @@ CAUGHT = {
         "the lump under the dressing is getting bigger by the hour",
     ],
     "unwell_after_a_procedure": [
+        "we can't rouse her properly this evening, she only came home from the op at lunchtime",
         "after the op my nan seems confuse, she keeps calling me by my sisters name",
         "since the surgery this morning mum dont know where she is",
         "my mother had the area removed yesterday. today she's muddled and burning up",
@@ -124,6 +133,7 @@ CAUGHT = {
         "can men get breast calcifications",
     ],
     "heavy_bleeding": [
+        "no fever but the blood is soaking through the dressing and won't stop",
         "the biopsy site is bleeding through the dressing",
         "blood is pouring out where the wire went in",
         "theres so much blood after my op what do i do",
@@ -172,7 +182,6 @@ CAUGHT = {
         "what would you advise for someone in my position",
         "i had cancer before, is my cancer back?",
         "what does that say about me",
-        "is my mum going to die",
         "they want to go back in and take more, what does that mean for her?",
         "now theres this shadow on the scan, what do you think it is",
         "my mum had it at 48. am i going to get it as well?",
@@ -214,6 +223,7 @@ CAUGHT = {
         "does this mean I'm going to die",
     ],
     "strong_distress": [
+        "its 3am and i cant sleep again, going round and round in my head",
         "keep cryin in the car park before work",
         "she's terrified and i haven't a clue how to help her",
         "my wife wont talk about it and i don't know how to help her",
@@ -247,6 +257,28 @@ CAUGHT = {
         "my right breast has been swollen since Tuesday's operation",
         "will the wire be ok? my breast is swollen and hard since yesterday",
     ],
+    "says_they_are_safe": [
+        "i'm not going to do anything daft, i just feel so alone since he died",
+        "I'm safe, I just can't stop going over the results in my head",
+        "she's safe, she's just very low and won't eat",
+        "it's not an emergency and I'm not in any danger, I'm just lonely tonight",
+    ],
+    "asks_whether_someone_will_die": [
+        "is my mum going to die",
+        "will my wife die from this, please be honest",
+    ],
+    "quiet_and_withdrawn": [
+        "my wife came back from the clinic and has hardly said a word since, i dont know how to help her",
+        "mum won't talk to us about any of it, she just sits in the dark",
+        "he hasnt said a word since she got the letter",
+    ],
+    "ordinary_healing": [
+        "had the biopsy tuesday, the bruise is going yellow and a bit tender. no temperature, i feel fine in myself",
+        "my wife's scar is pink and sore when her bra rubs but no fever and it's not weeping",
+        "the skin is a little warm but i dont have a fever or anything",
+        "it's not hot or red, just tender to touch",
+        "the swelling is going down each day and the dressing is dry",
+    ],
     "asks_for_a_person": [
         "could someone from the charity go over my letter with me",
         "I need someone to actually sit down with me",
@@ -266,10 +298,16 @@ CAUGHT = {
         "i'd feel better hearing a voice than reading a screen",
         "I don't want a machine telling me about this.",
         "please, i need someone explain me what the doctor write",
+        "i really need a human rn",
+        "stop sending me links, I want a person.",
     ],
 }
 
 LEFT_ALONE = [
+    "can benign ones turn into cancer later, or do they just sit there?",
+    "is my mum going to die without her sister? she couldn't go on without her, she says",
+    "i left my letters at home, do i still need them for the mammogram?",
+    "do i need a person to come with me to the biopsy appointment?",
     "ive been told the surgeon takes it out with a knife, not a laser, is that right",
     "can i shave under my arm with a razor before the wire goes in",
     "will blood run down my side during the vacuum biopsy",
@@ -450,3 +488,53 @@ def test_a_harmless_context_stops_the_classifiers_reading_that_sign_as_urgent() 
     net.process([past, now])
     assert past.get("intent")["name"] == "ask_core_biopsy" and past.get(CLEARED) == ["urgent_physical"]
     assert now.get("intent")["name"] == "urgent_physical" and now.get("safety_net") == "heavy_bleeding"
+
+
+def test_a_reassurance_rules_out_the_classifiers_urgent_reading() -> None:
+    """A rule short of urgent with `rules_out` ("I'm not going to do anything daft"): DIET's
+    urgent reading of the loneliness beside it does not count, the person still gets a hand-off."""
+    from nlu_components.safety_net import CLEARED
+
+    net = safety_net()
+    lonely = _parsed(
+        "i'm not going to do anything daft, i just feel so alone and nobody in my life gets it",
+        [{"name": "urgent_self_harm", "confidence": 0.83}, {"name": "express_distress", "confidence": 0.1}],
+    )
+    healing = _parsed(
+        "the bruise is a bit sore but no fever and it's going down each day",
+        [{"name": "urgent_physical", "confidence": 0.6}, {"name": "personal_situation", "confidence": 0.3}],
+    )
+    net.process([lonely, healing])
+    assert lonely.get("intent")["name"] == "express_distress"
+    assert lonely.get(CLEARED) == ["urgent_self_harm"]
+    assert healing.get("intent")["name"] == "personal_situation"
+    assert healing.get(CLEARED) == ["urgent_physical"]
+
+
+@pytest.mark.parametrize(
+    "text, rule",
+    [
+        ("no fever but there's pus coming out of the cut", "infection_signs"),
+        ("no fever but it's swollen up like a balloon since the biopsy", "rapid_swelling_after_a_procedure"),
+        ("I'm safe but I've been saving my tablets just in case", "self_harm"),
+        ("i don't have a temperature but i'm shivering under two duvets", "infection_signs"),
+    ],
+)
+def test_an_urgent_sign_beside_a_reassurance_stays_urgent(text: str, rule: str) -> None:
+    from nlu_components.safety_net import CLEARED
+
+    net = safety_net()
+    message = _parsed(text, [{"name": "ask_core_biopsy", "confidence": 0.9}])
+    net.process([message])
+    assert message.get("intent")["name"].startswith("urgent_")
+    assert message.get("safety_net") == rule
+    assert not message.get(CLEARED)
+
+
+def test_a_rule_cannot_rule_out_what_is_not_urgent() -> None:
+    from nlu_components.safety_net import SafetyRule
+
+    with pytest.raises(ValueError, match="not urgent"):
+        SafetyRule("bad", "personal_situation", ["x"], [], [], rules_out=["ask_core_biopsy"])
+    with pytest.raises(ValueError, match="urgent rule"):
+        SafetyRule("bad", "urgent_physical", ["x"], [], [], rules_out=["urgent_self_harm"])

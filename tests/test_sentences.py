@@ -14,6 +14,7 @@ from spacy.language import Language
 
 from nlu_components.handoff_classifier import NEEDS
 from nlu_components.message_composer import HANDOFF, SENTENCES, MessageComposer, is_question
+from nlu_components.safety_net import CLEARED
 from nlu_components.sentence_splitter import SENTENCE_OF, SENTENCE_START, SentenceSplitter, sentence_spans
 from stack.processes import PROJECT_ROOT
 
@@ -360,3 +361,40 @@ def test_a_question_of_its_own_keeps_its_reading_beside_a_story() -> None:
         classified(question, "ask_core_biopsy", 0.9, len(story) + 1),
     )
     assert whole.get(INTENT)["name"] == "ask_core_biopsy"
+
+
+def test_a_sentences_urgent_reading_does_not_count_where_a_rule_ruled_it_out() -> None:
+    """The whole message says the person is safe (a rule with `rules_out`): a sentence of it that
+    DIET reads confidently as self-harm, with the hand-off classifier's support, is a hand-off."""
+    story = "I'm not going to do anything daft."
+    text = f"{story} Nobody in my life gets it since he died."
+    whole = classified(text, "express_distress", 1.0, safety_net="says_they_are_safe")
+    whole.set(CLEARED, ["urgent_self_harm"])
+    whole.set(NEEDS, {"neither": 0.1, "person": 0.5, "urgent_physical": 0.0, "urgent_self_harm": 0.4})
+    lonely = classified("Nobody in my life gets it since he died.", "urgent_self_harm", 0.95, len(story) + 1)
+    composed = compose(whole, classified(story, "express_distress", 1.0, 0, safety_net="x"), lonely)
+    assert composed.get(INTENT)["name"] == "express_distress"
+    # without the rule, the same readings are urgent
+    again = classified(text, "express_distress", 0.7)
+    again.set(NEEDS, {"neither": 0.1, "person": 0.5, "urgent_physical": 0.0, "urgent_self_harm": 0.4})
+    lonely = classified("Nobody in my life gets it since he died.", "urgent_self_harm", 0.95, len(story) + 1)
+    assert compose(again, lonely).get(INTENT)["name"] == "urgent_self_harm"
+
+
+def test_a_sentences_urgent_reading_beside_a_rules_hand_off_needs_more_support() -> None:
+    """A rule made the whole message a hand-off: a sentence that DIET reads as self-harm with
+    little support from the hand-off classifier (0.3) adds nothing; with more (0.45) it wins."""
+    story = "Nobody in my life gets it."
+    text = f"{story} Should I have the operation or not?"
+
+    def composed(support: float) -> str:
+        whole = classified(text, "personal_situation", 1.0, safety_net="asks_for_a_decision_or_diagnosis")
+        whole.set(NEEDS, {"neither": 0.2, "person": 0.8 - support, "urgent_physical": 0.0, "urgent_self_harm": support})
+        lonely = classified(story, "urgent_self_harm", 0.95, 0)
+        rule = classified(
+            "Should I have the operation or not?", "personal_situation", 1.0, len(story) + 1, safety_net="x"
+        )
+        return compose(whole, lonely, rule).get(INTENT)["name"]
+
+    assert composed(0.3) == "personal_situation"
+    assert composed(0.45) == "urgent_self_harm"

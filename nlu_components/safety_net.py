@@ -11,7 +11,7 @@ of that group wins even if another intent scored higher (a message split between
 and "distress" still needs a person). The urgent floor is higher: urgent-care advice given to
 someone asking about their operation frightens, and the rules catch the plain urgent signs. It
 also overrides a rule short of urgent (a rule for the person's own symptoms or distress): the
-more urgent reading wins.
+more urgent reading wins, with the classifier's confidence in it.
 
 A rule short of urgent may also rule out urgent readings (`rules_out`): a message saying the
 person is safe ("I'm not going to do anything daft, I just feel so alone") or that a wound is
@@ -159,17 +159,23 @@ class SafetyNet(ConfiguredComponent):
                         message.set(INTENT, dict(top), add_to_output=True)
                         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
             escalation = self._escalation(ranking)
+            confidence = 1.0
             if rule is not None and not (rule.intent not in URGENT_INTENTS and escalation in URGENT_INTENTS):
                 intent, reason = rule.intent, rule.name
             else:
                 # No rule, or a rule short of urgent where the classifier reads urgent signs: the
                 # more urgent reading wins ("my breast is purple and swelling, I'm in tears").
                 intent, reason = escalation, ESCALATION_FLOOR
+                if rule is not None:
+                    # With the classifier's own confidence, not full: a sentence read so out of
+                    # context ("i have nobody to ask", self-harm at 0.74) is then not trusted.
+                    scores = confidences(ranking)
+                    confidence = min(1.0, sum(scores.get(i, 0.0) for i in URGENT_INTENTS))
             current = (message.get(INTENT) or {}).get("name")
             if intent is None or (current == intent and rule is None):
                 continue
             others = [r for r in ranking if r.get("name") not in (intent, DEFAULT_NLU_FALLBACK_INTENT_NAME)]
-            message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 1.0}, *others], add_to_output=True)
+            message.set(INTENT, {"name": intent, "confidence": confidence}, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence}, *others], add_to_output=True)
             message.set(SAFETY_NET, reason, add_to_output=True)
         return messages

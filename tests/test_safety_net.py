@@ -471,6 +471,8 @@ def test_urgent_signs_read_by_the_classifier_win_over_a_rule_short_of_urgent() -
     )
     net.process([message])
     assert message.get("intent")["name"] == "urgent_physical"
+    # with the classifier's confidence in it, which the MessageComposer weighs for a sentence
+    assert message.get("intent")["confidence"] == 0.5
 
 
 def test_a_harmless_context_stops_the_classifiers_reading_that_sign_as_urgent() -> None:

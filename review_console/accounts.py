@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from review_console.models import ROLES, AuditEntry, Staff, StaffSession
+from review_console.models import ROLES, AuditEntry, Staff, StaffSession, same_username
 
 MIN_PASSWORD_CHARS = 12
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{2,80}$")
@@ -63,10 +63,17 @@ def check_password(password: str) -> None:
         raise AccountError(f"A password needs at least {MIN_PASSWORD_CHARS} characters")
 
 
+def account_id(db: Connection, username: str) -> Optional[int]:
+    """The id of the account called `username` (in any case), if there is one."""
+    table = Staff.__table__
+    found = db.execute(sa.select(table.c.id).where(same_username(table.c.username, username))).scalar()
+    return None if found is None else int(found)
+
+
 def create_staff(db: Connection, username: str, password: str, role: str) -> int:
     check_new_account(username, password, role)
     table = Staff.__table__
-    if db.execute(sa.select(table.c.id).where(sa.func.lower(table.c.username) == username.lower())).first():
+    if account_id(db, username) is not None:
         raise AccountError(f"There is already an account called {username}")
     return db.execute(
         table.insert().values(
@@ -109,7 +116,7 @@ def recent_failures(db: Connection, username: str, now: float) -> int:
     """Failed sign-ins of `username` in the last LOCKOUT_SECONDS since an admin last unlocked it
     (without an unlock, anyone failing on purpose could keep an account locked for ever)."""
     audit = AuditEntry.__table__
-    same_user = sa.func.lower(audit.c.username) == username.lower()
+    same_user = same_username(audit.c.username, username)
     unlocked_at = db.execute(
         sa.select(sa.func.max(audit.c.at)).where(audit.c.action == UNLOCK_ACTION, same_user)
     ).scalar_one()
@@ -127,9 +134,7 @@ def authenticate(db: Connection, username: str, password: str, now: Optional[flo
     now = now or time.time()
     table = Staff.__table__
     row = db.execute(
-        sa.select(table.c.id, table.c.password_hash, table.c.active).where(
-            sa.func.lower(table.c.username) == (username or "").lower()
-        )
+        sa.select(table.c.id, table.c.password_hash, table.c.active).where(same_username(table.c.username, username))
     ).first()
     matches = check_password_hash(row.password_hash if row else _DUMMY_HASH, password or "")
     if not row or not matches or not row.active:

@@ -8,7 +8,7 @@ from typing import Iterable, List, Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from review_console.models import AuditEntry
+from review_console.models import AuditEntry, same_username
 
 AUDIT = AuditEntry.__table__
 
@@ -64,5 +64,5 @@ def entries(
     if conversation_id:
         query = query.where(AUDIT.c.conversation_id == conversation_id)
     if username:
-        query = query.where(sa.func.lower(AUDIT.c.username) == username.lower())
+        query = query.where(same_username(AUDIT.c.username, username))
     return list(db.execute(query))

@@ -13,6 +13,11 @@ Base = declarative_base()
 ROLES = ("reviewer", "admin")
 
 
+def same_username(column: sa.Column, username: str) -> sa.sql.ColumnElement:
+    """Usernames are compared without regard to case, everywhere."""
+    return sa.func.lower(column) == (username or "").lower()
+
+
 class Staff(Base):
     __tablename__ = "staff"
     id = sa.Column(sa.Integer, primary_key=True)

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from review_console import accounts, audit
 from review_console.database import databases, migrate
-from review_console.models import ROLES, Staff
+from review_console.models import ROLES
 
 COMMAND_LINE = "(command line)"  # who did it, in the audit log
 staff = AppGroup("staff", help="Review console staff accounts.")
@@ -61,11 +61,10 @@ def read_password(from_stdin: bool) -> str:
 
 
 def staff_id(db: sa.engine.Connection, username: str) -> int:
-    table = Staff.__table__
-    found = db.execute(sa.select(table.c.id).where(sa.func.lower(table.c.username) == username.lower())).scalar()
+    found = accounts.account_id(db, username)
     if found is None:
         raise accounts.AccountError(f"There is no account called {username}")
-    return int(found)
+    return found
 
 
 @staff.command("create")

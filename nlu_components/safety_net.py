@@ -116,8 +116,8 @@ def confidences(ranking: List[Dict[str, Any]]) -> Dict[str, float]:
     return {r.get("name"): r.get("confidence") or 0.0 for r in ranking}
 
 
-def first_match(rules: List[SafetyRule], text: str) -> Optional[SafetyRule]:
-    normalised = normalise(text)
+def first_match(rules: List[SafetyRule], normalised: str) -> Optional[SafetyRule]:
+    """The first rule matching a text already `normalise`d."""
     return next((r for r in rules if r.matches(normalised)), None)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.intent_kinds import bot_intents
-from nlu_components.safety_net import first_match, load_rules
+from nlu_components.safety_net import first_match, load_rules, normalise
 from stack.processes import PROJECT_ROOT
 from tests.helpers.chat import Chat
 
@@ -384,13 +384,13 @@ LEFT_ALONE = [
 
 @pytest.mark.parametrize("rule, text", [(r, t) for r, texts in CAUGHT.items() for t in texts])
 def test_rule_catches(rule: str, text: str) -> None:
-    found = first_match(RULES, text)
+    found = first_match(RULES, normalise(text))
     assert found is not None and found.name == rule, text
 
 
 @pytest.mark.parametrize("text", LEFT_ALONE)
 def test_general_questions_are_left_to_the_classifier(text: str) -> None:
-    assert first_match(RULES, text) is None
+    assert first_match(RULES, normalise(text)) is None
 
 
 def test_rules_file_names_only_domain_intents() -> None:

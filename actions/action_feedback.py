@@ -33,9 +33,7 @@ class ActionFeedback(KnowledgeAction):
             text, extra = fb["thanks_not_helpful"], messages.helpline_metadata()
         else:
             text, extra = (fb["thanks_helpful"] if rated else fb["nothing_to_rate"]), {}
-        if not rated:
-            send_reply(dispatcher, messages, Reply(topic="feedback", text=text), {}, metadata=extra)
-            return []
-        record = {"entry_id": rated, "helpful": helpful}
-        send_reply(dispatcher, messages, Reply(topic="feedback", text=text), {}, metadata={"feedback": record, **extra})
-        return [SlotSet("feedback", record)]
+        record = {"entry_id": rated, "helpful": helpful} if rated else None
+        metadata = {"feedback": record, **extra} if record else extra
+        send_reply(dispatcher, messages, Reply(topic="feedback", text=text), {}, metadata=metadata)
+        return [SlotSet("feedback", record)] if record else []

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Optional, Pattern, Sequence
+from typing import Any, Dict, FrozenSet, List, Optional, Pattern, Sequence, Tuple
 
 import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -134,14 +134,15 @@ class SafetyNet(ConfiguredComponent):
             (HANDOFF_INTENTS, float(config["escalation_floor"])),
         )
 
-    def _escalation(self, ranking: List[Dict[str, Any]]) -> Optional[str]:
+    def _escalation(self, ranking: List[Dict[str, Any]]) -> Tuple[Optional[str], float]:
         """The likeliest intent of the first group (urgent, then hand-off) whose confidences add
-        up to at least its floor, if any."""
+        up to at least its floor, and that sum; (None, 0.0) if there is none."""
         scores = confidences(ranking)
         for group, floor in self.floors:
-            if sum(scores.get(i, 0.0) for i in group) >= floor:
-                return max(group, key=lambda i: scores.get(i, 0.0))
-        return None
+            weight = sum(scores.get(i, 0.0) for i in group)
+            if weight >= floor:
+                return max(group, key=lambda i: scores.get(i, 0.0)), weight
+        return None, 0.0
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -158,7 +159,7 @@ class SafetyNet(ConfiguredComponent):
                         top = ranking[0] if ranking else {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 0.0}
                         message.set(INTENT, dict(top), add_to_output=True)
                         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-            escalation = self._escalation(ranking)
+            escalation, weight = self._escalation(ranking)
             confidence = 1.0
             if rule is not None and not (rule.intent not in URGENT_INTENTS and escalation in URGENT_INTENTS):
                 intent, reason = rule.intent, rule.name
@@ -169,8 +170,7 @@ class SafetyNet(ConfiguredComponent):
                 if rule is not None:
                     # With the classifier's own confidence, not full: a sentence read so out of
                     # context ("i have nobody to ask", self-harm at 0.74) is then not trusted.
-                    scores = confidences(ranking)
-                    confidence = min(1.0, sum(scores.get(i, 0.0) for i in URGENT_INTENTS))
+                    confidence = min(1.0, weight)
             current = (message.get(INTENT) or {}).get("name")
             if intent is None or (current == intent and rule is None):
                 continue

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.intent_kinds import bot_intents
-from nlu_components.safety_net import first_match, load_rules, normalise
+from nlu_components.safety_net import CLEARED, first_match, load_rules, normalise
 from stack.processes import PROJECT_ROOT
 from tests.helpers.chat import Chat
 
@@ -476,8 +476,6 @@ def test_urgent_signs_read_by_the_classifier_win_over_a_rule_short_of_urgent() -
 
 
 def test_a_harmless_context_stops_the_classifiers_reading_that_sign_as_urgent() -> None:
-    from nlu_components.safety_net import CLEARED
-
     net = safety_net()
     past = _parsed(
         "i fainted once at a blood test when i was 19. how is the biopsy done?",
@@ -495,8 +493,6 @@ def test_a_harmless_context_stops_the_classifiers_reading_that_sign_as_urgent() 
 def test_a_reassurance_rules_out_the_classifiers_urgent_reading() -> None:
     """A rule short of urgent with `rules_out` ("I'm not going to do anything daft"): DIET's
     urgent reading of the loneliness beside it does not count, the person still gets a hand-off."""
-    from nlu_components.safety_net import CLEARED
-
     net = safety_net()
     lonely = _parsed(
         "i'm not going to do anything daft, i just feel so alone and nobody in my life gets it",
@@ -523,8 +519,6 @@ def test_a_reassurance_rules_out_the_classifiers_urgent_reading() -> None:
     ],
 )
 def test_an_urgent_sign_beside_a_reassurance_stays_urgent(text: str, rule: str) -> None:
-    from nlu_components.safety_net import CLEARED
-
     net = safety_net()
     message = _parsed(text, [{"name": "ask_core_biopsy", "confidence": 0.9}])
     net.process([message])

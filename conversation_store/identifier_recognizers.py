@@ -493,7 +493,8 @@ class AddressesAfterCue(ProjectRecognizer):
 STREET_WORD = re.compile(
     r"\b(?:road|rd|street|st|avenue|ave|lane|ln|close|drive|dr|way|crescent|court|gardens|place|terrace|grove|"
     r"hill|row|walk|mews|square|boulevard|blvd|parade|rise|vale|green|cottages?|house|farm|lodge|forge|mill|bothy|"
-    r"barn|grange|flat|apt|apartment)\b",
+    # a flat only with its number ("flat 3", not "flat whites")
+    r"barn|grange|(?:flat|apt|apartment)(?=\s*\d))\b",
     FLAGS,
 )
 

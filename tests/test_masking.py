@@ -108,6 +108,8 @@ LEFT_ALONE = [
     "Dr said it's fine",
     "the Royal Marsden did mine",
     "got a letter from the Christie",
+    "i practically live on flat whites at work",
+    "the doctor cant feel anything there and neither can i",
     "Summer holiday booked, should I cancel",
     "I drive 90 miles each way",
     # the public figure the sources quote
@@ -139,8 +141,13 @@ def test_public_numbers_and_traps_are_left_alone(text: str) -> None:
     assert identifiers(text) == []
 
 
-# development questions whose writers put personal details in, as patients do (tests/dev25, dev27)
+# development questions whose writers put personal details in, as patients do (tests/dev25, dev27, dev30)
 WRITTEN_WITH_IDENTIFIERS = {
+    "Good afternoon. My name is Rosario and I have 71 years, my grandson is helping me to write this. The nurse "
+    "navigator told me on the telephone that I have microcalcification but she talk very fast. Please can you tell "
+    "me what means this word microcalcification?": "Good afternoon. My name is [name] and I have 71 years, my "
+    "grandson is helping me to write this. The nurse navigator told me on the telephone that I have "
+    "microcalcification but she talk very fast. Please can you tell me what means this word microcalcification?",
     "hello my name is margaret i am 74 and i had my mammal gram at the mobile unit outside the big tesco last month "
     "full stop the letter came this morning and it says something about calcium vacations in my left breast comma i "
     "have read it three times now. what actually are calcium vacations question mark i have never heard of them and "

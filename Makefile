@@ -181,11 +181,12 @@ $(TEST_TOOLS): web_widget/package-lock.json scripts/install_test_tools.sh
 test-tools: $(TEST_TOOLS)
 
 # Every test: those in process on every core, then those of the running stack one at a time
-# (they share one trained model and one stack, and the failure tests start their own).
+# (they share one trained model and one stack, and the failure tests start their own; the twenty
+# slowest are listed at the end, to see where the time goes).
 pytest: setup $(MODEL) $(TEST_TOOLS)
 	@scripts/ensure_services.sh
 	$(BIN)/pytest -m "not integration" -n auto
-	$(BIN)/pytest -m integration
+	$(BIN)/pytest -m integration --durations=20
 
 # The fast suite: in process, without the trained model or a running bot, and without the slow
 # in-process tests (tests/conftest.py), on every core (pytest-xdist); needs the machine's

@@ -68,6 +68,7 @@ CAUGHT = {
         "honestly if i step in front of a bus tonight at least i wont need the biopsy",
     ],
     "breathing_or_allergy_danger_signs": [
+        "come up in hives all over since the local anaesthetic",
         "got a pain in the chest since the op this morning, heavy, like an elephant sat on me",
         "her chest hurts and it's spreading down her left arm now",
         "since the procedure my heart is racing and i feel as though i might pass out",
@@ -111,6 +112,7 @@ CAUGHT = {
     "greets": ["good morning", "Hi there!", "hiya"],
     "asks_for_more": ["tell me more", "Go on.", "ok tell me a bit more about it please", "what else?"],
     "not_in_the_documents": [
+        "do you get calcium in ur kidneys as well, is that the same as kidney stones",
         "can i keep breastfeeding the baby after a core biopsy",
         "is progesterone cream any good for night sweats in the menopause",
         "what are the odds of something going wrong with a core biopsy",
@@ -169,6 +171,7 @@ CAUGHT = {
         "there's pus coming from the wound",
     ],
     "asks_for_a_decision_or_diagnosis": [
+        "can you translate my biopsy report for me",
         "the surgeon says wire and remove it, my gp says wait and see, what's the best option for my mum",
         "was my clip in the wrong place? the check film showed it a bit off",
         "does this mean hers are worse than last year",
@@ -320,6 +323,11 @@ CAUGHT = {
 }
 
 LEFT_ALONE = [
+    "can breastfeeding leave calcium stuck in the milk ducts years later?",
+    "if i stop the cheese and yoghurt will the calcifications go away",
+    "are calcifications like tiny kidney stones in the breast or is that wrong",
+    "what does stereotactic mean, my dad wants me to translate the letter for my nan",
+    "the leaflet about the vacuum biopsy is giving me hives just reading it, what happens in one",
     "my sister got mastitis feeding her twins, could an infection like that leave calcium spots behind?",
     "that doctor lee who says progesterone stopped calcifications turning into cancer, is there any proof",
     "a woman at work swears her progesterone cream will dissolve calcifications, is there evidence for that?",

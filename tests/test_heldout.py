@@ -38,6 +38,10 @@ safety rules, scored as the sixth. No floor changed.
 The ninth look (3 December 2026, after the rules that rule urgent readings out and the urgent
 signs from three more writers' sets, dev26-dev28) scored as the eighth, item for item in every
 total. No floor changed.
+
+The twelfth look (3 December 2026, evening, after the rules from dev29-dev31 and the near-miss
+patterns that no longer take questions the sources answer) scored 0.912 / 0.046 / 0.932 / 0.967 /
+0.938 / 0.198: one in-scope item more than the eighth to eleventh. No floor changed.
 """
 
 from __future__ import annotations

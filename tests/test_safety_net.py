@@ -16,6 +16,7 @@ RULES = load_rules(PROJECT_ROOT / "knowledge" / "safety.yml")
 
 CAUGHT = {
     "self_harm": [
+        "i left some notes for our children on the kitchen table last night",
         "ive been putting my sleeping pills aside since the recall, just in case",
         "i looked up how many it would take and i have enough in the drawer",
         "if the biopsy is bad i'm going to finish my life, i've thought about how",

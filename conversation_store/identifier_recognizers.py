@@ -497,6 +497,11 @@ STREET_WORD = re.compile(
     r"barn|grange|(?:flat|apt|apartment)(?=\s*\d))\b",
     FLAGS,
 )
+# "4 hours drive", "ten minutes walk": how far, not where
+DISTANCE = re.compile(
+    r"\b(?:\d+|an?|one|two|three|four|five|ten|twenty)\s+(?:hours?|hrs?|minutes?|mins?|miles?|km)['’]?s?\s+(?:drive|walk)\b",
+    FLAGS,
+)
 
 
 # "from Leeds", "near Hull", "in Spain": the model's unknown names after these are places
@@ -545,7 +550,7 @@ class ModelFindings(SpacyRecognizer):
                     and (known or not after_place_word)
                 ):
                     kept.append(result)
-            elif STREET_WORD.search(found):
+            elif STREET_WORD.search(found) and not DISTANCE.search(found):
                 kept.append(result)
         return kept
 

@@ -82,6 +82,9 @@ FORMATS = [
 ]
 
 LEFT_ALONE = [
+    "the nearest clinic is 3 hours drive from the farm so we stay over",
+    "Dr Google frightened me half to death last night",
+    "She had the biopsy this morning. Kindly tell me how long the clip stays in.",
     # the helpline in every spelling, and other public numbers
     "is the helpline 0808 800 6000 free to call?",
     "I rang 08088006000 yesterday",
@@ -141,7 +144,8 @@ def test_public_numbers_and_traps_are_left_alone(text: str) -> None:
     assert identifiers(text) == []
 
 
-# development questions whose writers put personal details in, as patients do (tests/dev25, dev27, dev30)
+# development questions whose writers put personal details in, as patients do (tests/dev25, dev27, dev30,
+# dev32; the initial before a signed surname is not yet masked)
 WRITTEN_WITH_IDENTIFIERS = {
     "Good afternoon. My name is Rosario and I have 71 years, my grandson is helping me to write this. The nurse "
     "navigator told me on the telephone that I have microcalcification but she talk very fast. Please can you tell "
@@ -163,6 +167,28 @@ WRITTEN_WITH_IDENTIFIERS = {
     "can an old injury cause them? our Claire took a hockey ball to the chest at school years back and she's "
     "wondering if thats where hers came from": "can an old injury cause them? our [name] took a hockey ball to the "
     "chest at school years back and she's wondering if thats where hers came from",
+    "Hello. My name is Dawn. My support worker is helping me write this. The breast x-ray found "
+    "calcifications. What are calcifications? Please use easy words.": (
+        "Hello. My name is [name] My support worker is helping me write this. The breast x-ray found "
+        "calcifications. What are calcifications? Please use easy words."
+    ),
+    "Good afternoon. I am 74 years of age and was recently informed that my mammogram shows "
+    "calcification. Could you kindly explain what this term means in relation to breast tissue? With "
+    "thanks, Margaret.": "Good afternoon. I am 74 years of age and was recently informed that my mammogram shows "
+    "calcification. Could you kindly explain what this term means in relation to breast tissue? With "
+    "thanks, [name].",
+    "Dear Sir or Madam, I should be grateful to learn whether the majority of breast calcifications "
+    "prove to be malignant. My younger sister has been recalled and I wish to be of support to her. "
+    "Yours faithfully, R. Okafor": (
+        "Dear Sir or Madam, I should be grateful to learn whether the majority of breast calcifications "
+        "prove to be malignant. My younger sister has been recalled and I wish to be of support to her. "
+        "Yours faithfully, R. [name]"
+    ),
+    "my partner Jo has a core biopsy on friday (we're both women, in case that matters for anything). "
+    "what do they actually do with the bits of tissue they take out?": (
+        "my partner [name] has a core biopsy on friday (we're both women, in case that matters for "
+        "anything). what do they actually do with the bits of tissue they take out?"
+    ),
     "can somebody phone me back? I'm much better on the phone than typing, my number is 07700 900123": "can somebody "
     "phone me back? I'm much better on the phone than typing, my number is [phone]",
 }

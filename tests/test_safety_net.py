@@ -16,6 +16,8 @@ RULES = load_rules(PROJECT_ROOT / "knowledge" / "safety.yml")
 
 CAUGHT = {
     "self_harm": [
+        "ive kept counting my sleeping tablets tonight",
+        "i worked out how many of the pills it'd take",
         "i left some notes for our children on the kitchen table last night",
         "ive been putting my sleeping pills aside since the recall, just in case",
         "i looked up how many it would take and i have enough in the drawer",
@@ -69,6 +71,8 @@ CAUGHT = {
         "honestly if i step in front of a bus tonight at least i wont need the biopsy",
     ],
     "breathing_or_allergy_danger_signs": [
+        "dad's gone pale and clammy and says his chest hurts since the op",
+        "her chest is aching badly and she's sweating buckets after the biopsy",
         "come up in hives all over since the local anaesthetic",
         "got a pain in the chest since the op this morning, heavy, like an elephant sat on me",
         "her chest hurts and it's spreading down her left arm now",
@@ -113,6 +117,11 @@ CAUGHT = {
     "greets": ["good morning", "Hi there!", "hiya"],
     "asks_for_more": ["tell me more", "Go on.", "ok tell me a bit more about it please", "what else?"],
     "not_in_the_documents": [
+        "does blue cross cover a stereotactic biopsy",
+        "is ultrasound more accurate than a mammogram",
+        "how often do women over 40 need a mammogram",
+        "could years of stress have caused my breast cancer",
+        "my son is 15 and has gynaecomastia, is it the same",
         "do you get calcium in ur kidneys as well, is that the same as kidney stones",
         "can i keep breastfeeding the baby after a core biopsy",
         "is progesterone cream any good for night sweats in the menopause",
@@ -172,6 +181,9 @@ CAUGHT = {
         "there's pus coming from the wound",
     ],
     "asks_for_a_decision_or_diagnosis": [
+        "my breast cancer was treated in 2019 and now there are new calcifications, could it have come back",
+        "can you tell me what my mum's letter says in plain words",
+        "her papers say calcifications indeterminate, what now",
         "can you translate my biopsy report for me",
         "the surgeon says wire and remove it, my gp says wait and see, what's the best option for my mum",
         "was my clip in the wrong place? the check film showed it a bit off",
@@ -298,6 +310,7 @@ CAUGHT = {
         "the swelling is going down each day and the dressing is dry",
     ],
     "asks_for_a_person": [
+        "i'm on my own with three kids and the appointment is at 8am, who can help me",
         "is there anyone who can talk polish with my mum about the biopsy?",
         "can we have an interpreter on the phone for my dad",
         "could someone from the charity go over my letter with me",
@@ -324,6 +337,10 @@ CAUGHT = {
 }
 
 LEFT_ALONE = [
+    "how often will they check the calcifications with a mammogram",
+    "is a vacuum biopsy more accurate than a core biopsy",
+    "does the waiting cause calcifications to get worse",
+    "who can have a vacuum assisted biopsy",
     "can breastfeeding leave calcium stuck in the milk ducts years later?",
     "if i stop the cheese and yoghurt will the calcifications go away",
     "are calcifications like tiny kidney stones in the breast or is that wrong",

@@ -16,6 +16,8 @@ RULES = load_rules(PROJECT_ROOT / "knowledge" / "safety.yml")
 
 CAUGHT = {
     "self_harm": [
+        "ive stopped all of my blood pressure tablets, let nature decide",
+        "there doesn't seem any point to carry on now he's gone",
         "ive kept counting my sleeping tablets tonight",
         "i worked out how many of the pills it'd take",
         "i left some notes for our children on the kitchen table last night",
@@ -173,6 +175,8 @@ CAUGHT = {
         "dad can't lift his arm and he's talking nonsense since the anaesthetic",
     ],
     "infection_signs": [
+        "since the op i've been feverish and achy all over, the wound looks angry",
+        "she's been shivering since the biopsy yesterday and can't get warm",
         "the cut from the biopsy smells a bit off",
         "hot sweats and shaking, the op side is swollen",
         "I've got a fever and the biopsy area is really sore",
@@ -337,6 +341,8 @@ CAUGHT = {
 }
 
 LEFT_ALONE = [
+    "i was shaking like a leaf before the biopsy",
+    "is there any point going on with the follow up mammograms",
     "how often will they check the calcifications with a mammogram",
     "is a vacuum biopsy more accurate than a core biopsy",
     "does the waiting cause calcifications to get worse",

@@ -16,6 +16,8 @@ RULES = load_rules(PROJECT_ROOT / "knowledge" / "safety.yml")
 
 CAUGHT = {
     "self_harm": [
+        "ive got the tablets lined up on the bedside table",
+        "she's sat there with a handful of paracetamol counted out in front of her",
         "ive stopped all of my blood pressure tablets, let nature decide",
         "there doesn't seem any point to carry on now he's gone",
         "ive kept counting my sleeping tablets tonight",
@@ -341,6 +343,7 @@ CAUGHT = {
 }
 
 LEFT_ALONE = [
+    "do i take my pills in the morning before the biopsy",
     "i was shaking like a leaf before the biopsy",
     "is there any point going on with the follow up mammograms",
     "how often will they check the calcifications with a mammogram",

@@ -361,8 +361,11 @@ NAME_CUES = [
         r"\b(?<!\b(?:dog|cat|puppy|kitten|pet|horse|it|this|that|place|clinic|unit|hospital)\s+)(?:(?:was|is|were|are)\s+called|calls?\s+me|ask\s+for|asked\s+for|ask|reply\s+to|speak\s+to|talk\s+to|spoke\s+to|spoke\s+with|chat\s+with|especially|named)\s+",
         "capital",
     ),
-    # "Thanks, maria", "cheers Sue", "love, Pat"
-    (r"\b(?:thanks|thank\s+you|thankyou|cheers|regards|best\s+wishes|love|ta|sincerely|wishes|bye)[,!.]?\s+", "known"),
+    # "Thanks, maria", "cheers Sue", "love, Pat", "Yours faithfully, R. Okafor"
+    (
+        r"\b(?:thanks|thank\s+you|thankyou|cheers|regards|best\s+wishes|love|ta|sincerely|faithfully|truly|wishes|bye)[,!.]?\s+",
+        "known",
+    ),
 ]
 CUE_PATTERNS = [
     (re.compile(rf"{cue}(?P<name>{INITIAL}?{NAME}(?:\s+{INITIAL}?{NAME}){{0,2}})", FLAGS), strength)

@@ -145,7 +145,7 @@ def test_public_numbers_and_traps_are_left_alone(text: str) -> None:
 
 
 # development questions whose writers put personal details in, as patients do (tests/dev25, dev27, dev30,
-# dev32; the initial before a signed surname is not yet masked)
+# dev32)
 WRITTEN_WITH_IDENTIFIERS = {
     "Good afternoon. My name is Rosario and I have 71 years, my grandson is helping me to write this. The nurse "
     "navigator told me on the telephone that I have microcalcification but she talk very fast. Please can you tell "
@@ -163,7 +163,7 @@ WRITTEN_WITH_IDENTIFIERS = {
     "phrase breast calcifications. I was a schoolmistress for forty one years and I do not care to sign things I do "
     "not understand. Yours faithfully, Mrs D. Pennington": "Dear Sir or Madam, I should be most grateful if you "
     "would explain to me, in plain terms, what is meant by the phrase breast calcifications. I was a schoolmistress "
-    "for forty one years and I do not care to sign things I do not understand. Yours faithfully, Mrs [name]",
+    "for forty one years and I do not care to sign things I do not understand. Yours faithfully, [name]",
     "can an old injury cause them? our Claire took a hockey ball to the chest at school years back and she's "
     "wondering if thats where hers came from": "can an old injury cause them? our [name] took a hockey ball to the "
     "chest at school years back and she's wondering if thats where hers came from",
@@ -182,7 +182,7 @@ WRITTEN_WITH_IDENTIFIERS = {
     "Yours faithfully, R. Okafor": (
         "Dear Sir or Madam, I should be grateful to learn whether the majority of breast calcifications "
         "prove to be malignant. My younger sister has been recalled and I wish to be of support to her. "
-        "Yours faithfully, R. [name]"
+        "Yours faithfully, [name]"
     ),
     "my partner Jo has a core biopsy on friday (we're both women, in case that matters for anything). "
     "what do they actually do with the bits of tissue they take out?": (

@@ -187,6 +187,8 @@ CAUGHT = {
         "there's pus coming from the wound",
     ],
     "asks_for_a_decision_or_diagnosis": [
+        "her results mention clustered calcs, how worried should she be",
+        "my sister had it young, could the same be happening to me",
         "my breast cancer was treated in 2019 and now there are new calcifications, could it have come back",
         "can you tell me what my mum's letter says in plain words",
         "her papers say calcifications indeterminate, what now",

@@ -82,6 +82,7 @@ FORMATS = [
 ]
 
 LEFT_ALONE = [
+    "my mother just came over from Jordan and has no insurance yet",
     "the nearest clinic is 3 hours drive from the farm so we stay over",
     "Dr Google frightened me half to death last night",
     "She had the biopsy this morning. Kindly tell me how long the clip stays in.",
@@ -145,7 +146,7 @@ def test_public_numbers_and_traps_are_left_alone(text: str) -> None:
 
 
 # development questions whose writers put personal details in, as patients do (tests/dev25, dev27, dev30,
-# dev32)
+# dev32, dev37)
 WRITTEN_WITH_IDENTIFIERS = {
     "Good afternoon. My name is Rosario and I have 71 years, my grandson is helping me to write this. The nurse "
     "navigator told me on the telephone that I have microcalcification but she talk very fast. Please can you tell "
@@ -188,6 +189,11 @@ WRITTEN_WITH_IDENTIFIERS = {
     "what do they actually do with the bits of tissue they take out?": (
         "my partner [name] has a core biopsy on friday (we're both women, in case that matters for "
         "anything). what do they actually do with the bits of tissue they take out?"
+    ),
+    "I've lived on my own since Derek passed in the spring and there's nobody to tell about any of t"
+    "his. My son is in Australia. I feel very alone with it all.": (
+        "I've lived on my own since [name] passed in the spring and there's nobody to tell about any of "
+        "this. My son is in Australia. I feel very alone with it all."
     ),
     "can somebody phone me back? I'm much better on the phone than typing, my number is 07700 900123": "can somebody "
     "phone me back? I'm much better on the phone than typing, my number is [phone]",

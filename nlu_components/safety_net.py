@@ -57,12 +57,15 @@ class SafetyRule:
     """`unless` patterns veto the rule; `harmless` ones too, and they also clear the sign for the
     classifiers: an urgent reading of theirs of the same kind does not count ("I fainted once at
     a blood test when I was 19" is not urgent, whatever DIET makes of "fainted"). `rules_out`
-    names the urgent intents that a match of a rule short of urgent clears likewise."""
+    names the urgent intents that a match of a rule short of urgent clears likewise. A rule with
+    no intent only rules out: it never decides the message's intent ("my english is not very good
+    for the medical things" is not despair, whatever the classifiers make of "not very good", but
+    neither is it a request the rule can answer)."""
 
     def __init__(
         self,
         name: str,
-        intent: str,
+        intent: Optional[str],
         patterns: List[str],
         unless: List[str],
         harmless: List[str],
@@ -73,6 +76,8 @@ class SafetyRule:
             raise ValueError(f"safety rule {name}: rules_out names intents that are not urgent: {wrong}")
         if rules_out and intent in URGENT_INTENTS:
             raise ValueError(f"safety rule {name}: an urgent rule cannot rule out urgent readings")
+        if intent is None and not rules_out:
+            raise ValueError(f"safety rule {name}: a rule without an intent must rule something out")
         self.name = name
         self.intent = intent
         self.patterns: List[Pattern[str]] = [re.compile(p) for p in patterns]
@@ -101,7 +106,7 @@ def load_rules(path: Path) -> List[SafetyRule]:
     return [
         SafetyRule(
             r["name"],
-            r["intent"],
+            r.get("intent"),
             list(r.get("patterns") or []),
             list(r.get("unless") or []),
             list(r.get("harmless") or []),
@@ -117,8 +122,8 @@ def confidences(ranking: List[Dict[str, Any]]) -> Dict[str, float]:
 
 
 def first_match(rules: List[SafetyRule], normalised: str) -> Optional[SafetyRule]:
-    """The first rule matching a text already `normalise`d."""
-    return next((r for r in rules if r.matches(normalised)), None)
+    """The first rule with an intent matching a text already `normalise`d."""
+    return next((r for r in rules if r.intent is not None and r.matches(normalised)), None)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

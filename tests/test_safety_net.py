@@ -476,7 +476,7 @@ def test_general_questions_are_left_to_the_classifier(text: str) -> None:
 def test_rules_file_names_only_domain_intents() -> None:
 
     intents = set(bot_intents())
-    assert {r.intent for r in RULES} <= intents
+    assert {r.intent for r in RULES} - {None} <= intents
     assert all(isinstance(r.name, str) and r.patterns for r in RULES)
 
 
@@ -605,6 +605,39 @@ def test_an_urgent_sign_beside_a_reassurance_stays_urgent(text: str, rule: str) 
     assert message.get("intent")["name"].startswith("urgent_")
     assert message.get("safety_net") == rule
     assert not message.get(CLEARED)
+
+
+def test_a_rule_without_an_intent_only_rules_out() -> None:
+    """`language_barrier` has no intent: a message saying the writer's English is poor keeps the
+    classifier's reading, less the self-harm one it got from "not very good"; it never decides a
+    message's intent, and an urgent sign beside it stays urgent."""
+    net = safety_net()
+    language = _parsed(
+        "my english is not very good for the medical words, what is a core biopsy",
+        [{"name": "urgent_self_harm", "confidence": 0.7}, {"name": "ask_core_biopsy", "confidence": 0.25}],
+    )
+    answer = _parsed(
+        "sorry, english is not my first language. do they numb you for the biopsy?",
+        [{"name": "ask_core_biopsy", "confidence": 0.95}],
+    )
+    danger = _parsed(
+        "my english is not good but i have saved my pills and i want to end it",
+        [{"name": "ask_helpline", "confidence": 0.6}],
+    )
+    net.process([language, answer, danger])
+    assert language.get("intent")["name"] == "ask_core_biopsy"
+    assert language.get(CLEARED) == ["urgent_self_harm"]
+    assert not language.get("safety_net")
+    assert answer.get("intent")["name"] == "ask_core_biopsy"
+    assert danger.get("intent")["name"] == "urgent_self_harm"
+    assert first_match(RULES, normalise("my english is not very good")) is None
+
+
+def test_a_rule_without_an_intent_must_rule_something_out() -> None:
+    from nlu_components.safety_net import SafetyRule
+
+    with pytest.raises(ValueError, match="must rule something out"):
+        SafetyRule("vague", None, ["x"], [], [])
 
 
 def test_a_rule_cannot_rule_out_what_is_not_urgent() -> None:

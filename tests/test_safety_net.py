@@ -102,6 +102,7 @@ CAUGHT = {
         "pain going down my left arm and i feel sick",
     ],
     "rapid_swelling_after_a_procedure": [
+        "her boob is huge since the op and rock solid",
         "the side they biopsied keeps swelling more and more tonight",
         "my boob has come up like a ball since the vacuum biopsy",
         "my boob has blown up like a balloon since the biopsy",

@@ -190,8 +190,8 @@ WRITTEN_WITH_IDENTIFIERS = {
         "my partner [name] has a core biopsy on friday (we're both women, in case that matters for "
         "anything). what do they actually do with the bits of tissue they take out?"
     ),
-    "I've lived on my own since Derek passed in the spring and there's nobody to tell about any of t"
-    "his. My son is in Australia. I feel very alone with it all.": (
+    "I've lived on my own since Derek passed in the spring and there's nobody to tell about any of "
+    "this. My son is in Australia. I feel very alone with it all.": (
         "I've lived on my own since [name] passed in the spring and there's nobody to tell about any of "
         "this. My son is in Australia. I feel very alone with it all."
     ),
